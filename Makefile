@@ -1,0 +1,66 @@
+# The two commands: `make book` and `make test`. Both create .venv if needed and install the pinned dependencies.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Reinstall whenever pyproject.toml changes.
+STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-16)
+
+# Data: read from the mirror beside the checkout when there is one (no internet needed), else downloaded.
+ifneq ($(wildcard ../shared/data/SOURCES.md),)
+export SCALINGLAWS_DATA_MIRROR ?= $(abspath ../shared/data)
+endif
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help env book test mathjax clean
+
+help:
+	@echo "make book   build the HTML book (executes every chapter) into _build/html"
+	@echo "make test   run the library tests and validate every chapter with nbval"
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@start=$$(date +%s); \
+	if [ ! -x $(PY) ]; then echo "[env] creating $(VENV)"; $(PYTHON) -m venv $(VENV); fi; \
+	echo "[env] installing the pinned dependencies (pip install -e '.[book,test]')"; \
+	$(PY) -m pip install --quiet -e '.[book,test]' 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }; \
+	rm -f $(VENV)/.installed-*; touch $@; \
+	echo "[env] ready in $$(( $$(date +%s) - start )) s"
+
+# MathJax 3 from the npm registry, so that the book's maths renders offline. Never committed.
+_mathjax/mathjax/tex-mml-chtml.js: package.json
+	@rm -rf _mathjax; mkdir -p _mathjax/mathjax; \
+	if command -v npm >/dev/null 2>&1 && npm install --no-audit --no-fund --silent --no-save >/dev/null; then \
+	  cp node_modules/mathjax/es5/tex-mml-chtml.js _mathjax/mathjax/; \
+	  mkdir -p _mathjax/mathjax/output/chtml; cp -r node_modules/mathjax/es5/output/chtml/fonts _mathjax/mathjax/output/chtml/; \
+	  echo "[mathjax] vendored MathJax $$(node -p "require('./node_modules/mathjax/package.json').version") into _mathjax/"; \
+	else \
+	  echo "[mathjax] npm unavailable: the book will load MathJax 3 from the jsDelivr CDN (maths needs internet to render)"; \
+	  printf '%s\n' "var s=document.createElement('script');" \
+	    "s.src='https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js';s.async=true;" \
+	    "document.head.appendChild(s);" > $@; \
+	fi
+
+mathjax: _mathjax/mathjax/tex-mml-chtml.js
+
+book: env mathjax
+	@start=$$(date +%s); \
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute; \
+	echo "[book] executing every chapter and building HTML (warnings are errors)"; \
+	$(VENV)/bin/jupyter-book build . --all --warningiserror --keep-going --quiet; \
+	echo "[book] built $(abspath _build/html/index.html) in $$(( $$(date +%s) - start )) s"
+
+test: env
+	@start=$$(date +%s); \
+	echo "[test] pytest over tests/ and nbval over every chapter in book/"; \
+	$(PY) -m pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout=300 tests book; \
+	echo "[test] done in $$(( $$(date +%s) - start )) s"
+
+clean:
+	rm -rf _build _mathjax node_modules

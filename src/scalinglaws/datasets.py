@@ -1,0 +1,307 @@
+"""The dataset registry, verified file access, and typed loaders.
+
+Every file the book reads is listed in ``data/registry.toml`` with its upstream repository pinned to a commit, its
+sha256, licence and citation. :func:`fetch` resolves a file
+
+1. from the mirror folder named by ``$SCALINGLAWS_DATA_MIRROR`` (``<mirror>/<dataset>/<path>``), or else
+2. by downloading ``https://raw.githubusercontent.com/<repo>/<commit>/<path>`` with pooch into a cache
+   (``$SCALINGLAWS_CACHE``, default pooch's per-user cache),
+
+and refuses a file whose sha256 differs from the registry's (:class:`DataIntegrityError`). A file that can be
+found nowhere raises :class:`DataUnavailableError` saying where it was looked for and how to provide it.
+
+For ``krajewski2025`` the registry hash is that of a *row subset* of the upstream CSV (the rows listed in the
+registry's ``subset_rows``): a download is filtered line by line to those rows, verbatim, before the hash is
+checked, so the mirror and a download give the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+logger = logging.getLogger("scalinglaws")
+
+__all__ = [
+    "DataIntegrityError",
+    "DataUnavailableError",
+    "KRAJEWSKI_BENCHMARKS",
+    "registry",
+    "fetch",
+    "file_status",
+    "load_krajewski",
+]
+
+MIRROR_ENV = "SCALINGLAWS_DATA_MIRROR"
+CACHE_ENV = "SCALINGLAWS_CACHE"
+REGISTRY_ENV = "SCALINGLAWS_REGISTRY"
+
+
+class DataIntegrityError(ValueError):
+    """A data file's sha256 differs from the registry's: the file is refused."""
+
+
+class DataUnavailableError(FileNotFoundError):
+    """A registered data file is neither in the mirror nor downloadable."""
+
+
+def _registry_path() -> Path:
+    env = os.environ.get(REGISTRY_ENV)
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "data" / "registry.toml"
+
+
+@lru_cache(maxsize=None)
+def _load_registry(path: str) -> dict:
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def registry() -> dict:
+    """The registry: ``{dataset: {repo, commit, license, citation, files: {path: sha256}, ...}}``."""
+    path = _registry_path()
+    if not path.exists():
+        raise DataUnavailableError(
+            f"dataset registry not found at {path}; install the package from a checkout (pip install -e .) "
+            f"or set ${REGISTRY_ENV}"
+        )
+    return _load_registry(str(path))
+
+
+def _entry(dataset: str, path: str) -> tuple[dict, str]:
+    reg = registry()
+    if dataset not in reg:
+        raise ValueError(f"unknown dataset {dataset!r}; registered: {', '.join(reg)}")
+    files = reg[dataset]["files"]
+    if path not in files:
+        raise ValueError(f"{dataset}: {path!r} is not a registered file")
+    return reg[dataset], files[path]
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _verify(path: Path, expected: str, origin: str) -> Path:
+    got = sha256(path)
+    if got != expected:
+        raise DataIntegrityError(
+            f"refusing {path} ({origin}): sha256 {got} does not match the registry's {expected}. "
+            "The file is corrupted or a different version; delete it and fetch it again."
+        )
+    return path
+
+
+def upstream_url(dataset: str, path: str) -> str:
+    entry, _ = _entry(dataset, path)
+    return f"https://raw.githubusercontent.com/{entry['repo']}/{entry['commit']}/{path}"
+
+
+def mirror_dir() -> Path | None:
+    env = os.environ.get(MIRROR_ENV)
+    return Path(env) if env else None
+
+
+def cache_dir() -> Path:
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    import pooch
+
+    return Path(pooch.os_cache("scalinglaws"))
+
+
+def filter_rows(text: str, rows: list[list[str]]) -> str:
+    """Keep the header and the lines whose (benchmark, metric_type) is in ``rows``, verbatim and in order."""
+    keep = {tuple(r) for r in rows}
+    lines = text.splitlines(keepends=True)
+    header = next(csv.reader(io.StringIO(lines[0])))
+    ib, im = header.index("benchmark"), header.index("metric_type")
+    out = [lines[0]]
+    for line in lines[1:]:
+        fields = next(csv.reader(io.StringIO(line)), None)
+        if fields and (fields[ib], fields[im]) in keep:
+            out.append(line)
+    return "".join(out)
+
+
+def fetch(dataset: str, path: str) -> Path:
+    """Local path of a registered, hash-verified file (mirror first, then a pooch download)."""
+    entry, expected = _entry(dataset, path)
+    looked = []
+    mirror = mirror_dir()
+    if mirror is not None:
+        candidate = mirror / dataset / path
+        looked.append(str(candidate))
+        if candidate.exists():
+            return _verify(candidate, expected, f"mirror ${MIRROR_ENV}")
+    target = cache_dir() / dataset / path
+    looked.append(str(target))
+    if target.exists():
+        return _verify(target, expected, "cache")
+    url = upstream_url(dataset, path)
+    try:
+        import pooch
+
+        raw = pooch.retrieve(url, known_hash=None if entry.get("subset") else f"sha256:{expected}",
+                             fname=Path(path).name + (".upstream" if entry.get("subset") else ""),
+                             path=target.parent, progressbar=False)
+    except Exception as exc:  # pooch raises requests/urllib errors, or ValueError on a hash mismatch
+        if isinstance(exc, ValueError) and "hash" in str(exc).lower():
+            raise DataIntegrityError(f"refusing download of {url}: {exc}") from None
+        raise DataUnavailableError(
+            f"{dataset}/{path} not found. Looked in: {', '.join(looked)}; download of {url} failed "
+            f"({type(exc).__name__}: {exc}). Provide it by setting ${MIRROR_ENV} to a folder holding "
+            f"{dataset}/{path}, or by placing the file at {target}."
+        ) from None
+    if entry.get("subset"):
+        text = Path(raw).read_text()
+        target.write_text(filter_rows(text, entry["subset_rows"]))
+        return _verify(target, expected, f"filtered download of {url}")
+    return Path(raw)
+
+
+def file_status() -> pd.DataFrame:
+    """Every registered file and whether it is available locally (mirror or cache) with the right hash."""
+    rows = []
+    mirror = mirror_dir()
+    for dataset, entry in registry().items():
+        for path, expected in entry["files"].items():
+            where = "missing"
+            for label, base in (("mirror", mirror), ("cache", cache_dir())):
+                if base is not None and (base / dataset / path).exists():
+                    ok = sha256(base / dataset / path) == expected
+                    where = label if ok else f"{label} (WRONG HASH)"
+                    break
+            rows.append({"dataset": dataset, "path": path, "license": entry["license"], "local": where})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Krajewski et al. (2025)
+# ---------------------------------------------------------------------------------------------------------------
+
+#: Benchmark metadata for the Krajewski et al. data: the accuracy metric the book fits by default (plain ``acc``
+#: for multiple choice -- a decision, since the paper's choice between acc and acc_norm is unconfirmed --, exact
+#: match for generative tasks, pass@1 for code), the number of items (for binomial error bars), and the chance
+#: level of that metric (1 / number of choices for multiple choice, 0 for generative tasks). MMLU and MATH
+#: scores are averages over subjects, so their ``n_items`` (the test-set size) gives only an approximate
+#: binomial error.
+KRAJEWSKI_BENCHMARKS = pd.DataFrame(
+    [
+        ("arc_easy", "multiple choice", "acc", 2376, 0.25),
+        ("arc_challenge", "multiple choice", "acc", 1172, 0.25),
+        ("hellaswag", "multiple choice", "acc", 10042, 0.25),
+        ("piqa", "multiple choice", "acc", 1838, 0.5),
+        ("sciq", "multiple choice", "acc", 1000, 0.25),
+        ("winogrande", "multiple choice", "acc", 1267, 0.5),
+        ("mmlu", "multiple choice", "acc", 14042, 0.25),
+        ("lambada_openai", "generative", "acc", 5153, 0.0),
+        ("triviaqa_1shot", "generative", "exact_match", 11313, 0.0),
+        ("webqs_1shot", "generative", "exact_match", 2032, 0.0),
+        ("gsm8k_cot_llama", "generative", "exact_match", 1319, 0.0),
+        ("math_minerva", "generative", "exact_match", 5000, 0.0),
+        ("humaneval-py", "code", "pass@1", 164, 0.0),
+        ("lbpp", "code", "pass@1", 161, 0.0),
+    ],
+    columns=["benchmark", "kind", "metric", "n_items", "chance"],
+).set_index("benchmark")
+
+_KRAJEWSKI_FILES = {
+    "dclm": "data/metrics_dclm_data_mixture.csv",
+    "c4": "data/metrics_c4_mixture.csv",
+}
+
+
+def _krajewski_blocks(raw: pd.DataFrame) -> pd.Series:
+    """Run-block number of each row: a block starts at each ``arc_challenge``/``acc`` row (upstream order)."""
+    starts = (raw["benchmark"] == "arc_challenge") & (raw["metric_type"] == "acc")
+    return starts.cumsum()
+
+
+def _drop_impossible_passk(df: pd.DataFrame) -> pd.DataFrame:
+    """Drop a run x code-benchmark whose pass@k is impossible: pass@1 = 0 means no sample was correct on any
+    problem, so every pass@k must be 0; a non-zero pass@k beside it is an artefact."""
+    passk = df[df["metric"].str.startswith("pass@")]
+    bad = []
+    for (run, bench), g in passk.groupby(["run_id", "benchmark"]):
+        p1 = g.loc[g["metric"] == "pass@1", "value"]
+        if len(p1) and p1.iloc[0] == 0 and (g["value"] > 0).any():
+            bad.append((run, bench))
+            logger.info("krajewski: dropping %s %s: pass@1 = 0 but pass@k > 0 for k = %s (impossible)", run, bench,
+                        ",".join(g.loc[g["value"] > 0, "metric"].str[5:]))
+    if not bad:
+        return df
+    key = pd.MultiIndex.from_frame(df[["run_id", "benchmark"]])
+    return df[~key.isin(bad)].reset_index(drop=True)
+
+
+def _load_krajewski_one(mixture: str) -> pd.DataFrame:
+    raw = pd.read_csv(fetch("krajewski2025", _KRAJEWSKI_FILES[mixture]), index_col=0)
+    raw["block"] = _krajewski_blocks(raw)
+    if mixture == "dclm":
+        # The DCLM file has no parameter count: N = D / TPR is the nominal size, a few percent off the true one.
+        raw["params"] = raw["tokens"] / raw["tpr"]
+        raw["flops"] = 6.0 * raw["params"] * raw["tokens"]
+    raw["run_id"] = (mixture + "/tpr" + raw["tpr"].map("{:g}".format) + "/D" + raw["tokens"].map("{:.0f}".format))
+    # A run block repeated upstream (same run id): keep the first copy if the copies agree, refuse otherwise.
+    first_block = raw.groupby("run_id")["block"].transform("min")
+    repeated = raw[raw["block"] != first_block]
+    if len(repeated):
+        kept = raw[raw["block"] == first_block].set_index(["run_id", "benchmark", "metric_type"])["score"]
+        again = repeated.set_index(["run_id", "benchmark", "metric_type"])["score"]
+        if not np.allclose(kept.reindex(again.index).to_numpy(), again.to_numpy(), equal_nan=True):
+            raise ValueError(f"krajewski {mixture}: a repeated run block disagrees with its first copy")
+        logger.info("krajewski %s: dropped %d repeated run block(s) of %s", mixture,
+                    repeated["block"].nunique(), ", ".join(sorted(repeated["run_id"].unique())))
+        raw = raw[raw["block"] == first_block]
+    df = pd.DataFrame({
+        "run_id": raw["run_id"],
+        "mixture": mixture,
+        "N": raw["params"].astype(float),
+        "D": raw["tokens"].astype(float),
+        "C": raw["flops"].astype(float),
+        "TPR": raw["tpr"].astype(float),
+        "benchmark": raw["benchmark"],
+        "metric": raw["metric_type"],
+        "value": raw["score"].astype(float),
+    }).reset_index(drop=True)
+    df["n_items"] = df["benchmark"].map(KRAJEWSKI_BENCHMARKS["n_items"]).astype("Int64")
+    return _drop_impossible_passk(df)
+
+
+def load_krajewski(mixture: str = "both") -> pd.DataFrame:
+    """The Krajewski et al. (2025) ladder as one tidy table.
+
+    Parameters
+    ----------
+    mixture : {"dclm", "c4", "both"}
+        The DCLM-based mixture (TPR 10 to 160) or the C4 mixture (TPR 20).
+
+    Returns
+    -------
+    DataFrame
+        One row per run x benchmark x metric: ``run_id, mixture, N, D, C, TPR, benchmark, metric, value,
+        n_items``. ``C = 6ND``. For DCLM, which has no parameter column, ``N = D / TPR`` is an approximation
+        (the nominal size, a few percent off the true count). The repeated DCLM run block is kept once, and a
+        run's code benchmark with an impossible pass@k pattern (pass@1 = 0 with pass@k > 0) is dropped with a
+        logged reason.
+    """
+    if mixture not in ("dclm", "c4", "both"):
+        raise ValueError(f"mixture must be 'dclm', 'c4' or 'both', got {mixture!r}")
+    parts = [_load_krajewski_one(m) for m in (("dclm", "c4") if mixture == "both" else (mixture,))]
+    return pd.concat(parts, ignore_index=True)

@@ -42,7 +42,7 @@ __all__ = ["FitStatus", "FitWarning", "FitResult", "BootstrapResult", "fit", "to
 
 _TOL = dict(xtol=1e-12, ftol=1e-12, gtol=1e-12)
 _MAX_NFEV = 20_000
-_SPACE_LABELS = {"accuracy": "log(-log Q')", "loss": "log L", "neglog": "-log Q'"}
+_SPACE_LABELS = {"accuracy": "log(-log Q')", "loss": "log L", "neglog": "-log Q'", "identity": "Q"}
 
 
 class FitStatus(str, enum.Enum):
@@ -67,6 +67,8 @@ def to_space(values: np.ndarray, space: str, chance: float = 0.0) -> np.ndarray:
     """Map a response (accuracy or loss) to a law's fitting space; no validation (see :func:`fit`)."""
     if space == "loss":
         return np.log(values)
+    if space == "identity":
+        return np.asarray(values, dtype=float)
     normalised = (values - chance) / (1.0 - chance)
     if space == "accuracy":
         return np.log(-np.log(normalised))
@@ -80,6 +82,8 @@ def from_space(y: np.ndarray, space: str, chance: float = 0.0) -> np.ndarray:
     y = np.asarray(y, dtype=float)
     if space == "loss":
         return np.exp(y)
+    if space == "identity":
+        return y
     neglog = np.exp(y) if space == "accuracy" else y
     if space not in ("accuracy", "neglog"):
         raise ValueError(f"unknown fitting space {space!r}")
@@ -324,7 +328,9 @@ def _prepare(law: Law, variables: dict, response, chance: float, invalid: str, m
         keep &= ~above
         dropped += [(int(i), f"C > max_compute={max_compute:g} (held out)") for i in np.flatnonzero(above)]
 
-    if law.space == "loss":
+    if law.space == "identity":
+        pass
+    elif law.space == "loss":
         if np.any(r <= 0):
             raise ValueError(f"{law.response}: loss must be > 0; non-positive at positions {V._positions(r <= 0)}")
     else:
@@ -424,6 +430,8 @@ def _starts(law: Law, X: dict, y: np.ndarray, starts) -> list[dict[str, float]]:
         raise ValueError(f"starts must be 'default', 'paper', a dict or a list of dicts, got {starts!r}")
     if law.linear:
         return [_linear_start(law, X, y)]
+    if law.guess is not None:
+        return [law.guess(X, y)]
     if law.terms:
         return _varpro_starts(law, X, y)
     if law.name == "bnsl":
@@ -518,7 +526,7 @@ def fit(
     FitResult
     """
     law = get_law(law)
-    chance = V.chance_level(chance) if law.space != "loss" else 0.0
+    chance = V.chance_level(chance) if law.space not in ("loss", "identity") else 0.0
     loss = loss or law.default_loss
     if loss not in ("squared", "huber"):
         raise ValueError(f"loss must be 'squared' or 'huber', got {loss!r}")

@@ -15,6 +15,8 @@ loss
     :math:`y = \log L`.
 neglog
     :math:`y = -\log Q'` (BNSL, whose offset ``a`` may be negative, so no outer log is taken).
+identity
+    :math:`y = Q` (stage 2 of the two-stage route, which regresses accuracy on loss directly).
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ class Law:
     linear: bool = False
     paper_grid: tuple[dict[str, float], ...] = field(default=(), repr=False)
     paper_loss: str = "squared"
+    guess: Callable[[dict, np.ndarray], dict[str, float]] | None = field(default=None, repr=False)
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -242,6 +245,41 @@ def chinchilla(N, D, log_E, log_A, alpha, log_B, beta):
     return np.logaddexp.reduce(stack, axis=0)
 
 
+def loss_in_compute(C, log_C_N, alpha_N):
+    r"""Stage 1 of the two-stage route: validation loss in compute (Krajewski et al. 2025, two-stage baseline).
+
+    .. math:: L = (C / C_N)^{\alpha_N} \quad\Longleftrightarrow\quad \log L = \alpha_N(\log C - \log C_N)
+
+    No irreducible term, as in the paper's code; :math:`\alpha_N < 0`. Fitted by least squares of log L.
+    """
+    return alpha_N * (np.log(C) - log_C_N)
+
+
+def accuracy_linear_in_loss(L, a, b):
+    r"""Stage 2 of the two-stage route, linear link: :math:`Q = a + b\,L` (least squares on Q)."""
+    return a + b * L
+
+
+def accuracy_logistic_in_loss(L, a, k, l0, b):
+    r"""Stage 2 of the two-stage route, logistic link (least squares on Q).
+
+    .. math:: Q = \frac{a}{1 + e^{-k (L - l_0)}} + b
+
+    With accuracy falling as loss grows, the fitted ``k`` is negative.
+    """
+    return a / (1.0 + np.exp(np.clip(-k * (L - l0), -700, 700))) + b
+
+
+def _loss_in_compute_guess(X, y):
+    slope, intercept = np.polyfit(np.log(X["C"]), y, 1)
+    return {"alpha_N": float(slope), "log_C_N": float(-intercept / slope) if slope != 0 else 50.0}
+
+
+def _logistic_guess(X, y):
+    # The paper's start: [max Q, min Q, 1, median L] for (a, b, k, l0); a is the span above the floor b.
+    return {"a": float(np.max(y) - np.min(y)), "b": float(np.min(y)), "k": -1.0, "l0": float(np.median(X["L"]))}
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Registry
 # ---------------------------------------------------------------------------------------------------------------
@@ -334,7 +372,7 @@ LAWS: dict[str, Law] = {
             name="compute",
             func=compute_law,
             variables=("C",),
-            response="Q",
+            response="P",
             space="accuracy",
             params=(Param("E0", -30.0, 5.0, log=True), _amp("C0"), Param("alpha", 0.0, 5.0)),
             formula="-log pass@k = E0 + C0 * C^(-alpha)",
@@ -349,7 +387,7 @@ LAWS: dict[str, Law] = {
             name="params_tokens",
             func=params_tokens,
             variables=("N", "D"),
-            response="Q",
+            response="P",
             space="accuracy",
             params=(
                 Param("E0", -30.0, 5.0, log=True),
@@ -367,7 +405,7 @@ LAWS: dict[str, Law] = {
             name="gold_reference",
             func=gold_reference,
             variables=("G",),
-            response="Q",
+            response="P",
             space="accuracy",
             params=(Param("xi0", -30.0, 5.0, log=True), _amp("K0"), Param("kappa", 0.0, 10.0)),
             formula="-log pass@k = xi0 + K0 * G^kappa,  G = -log GoldProb",
@@ -401,6 +439,40 @@ LAWS: dict[str, Law] = {
                 beta=[0, 0.5, 1, 1.5, 2],
             ),
             paper_loss="huber",
+        ),
+        Law(
+            name="loss_in_compute",
+            func=loss_in_compute,
+            variables=("C",),
+            response="L",
+            space="loss",
+            params=(Param("log_C_N", -1000.0, 1000.0), Param("alpha_N", -5.0, 5.0)),
+            formula="L = (C / C_N)^alpha_N",
+            reference="Krajewski et al. 2025, two-stage route, stage 1",
+            guess=_loss_in_compute_guess,
+        ),
+        Law(
+            name="accuracy_linear_in_loss",
+            func=accuracy_linear_in_loss,
+            variables=("L",),
+            response="Q",
+            space="identity",
+            params=(Param("a", -100.0, 100.0), Param("b", -100.0, 100.0)),
+            formula="Q = a + b * L",
+            reference="Krajewski et al. 2025, two-stage route, stage 2 (linear)",
+            linear=True,
+        ),
+        Law(
+            name="accuracy_logistic_in_loss",
+            func=accuracy_logistic_in_loss,
+            variables=("L",),
+            response="Q",
+            space="identity",
+            params=(Param("a", -2.0, 2.0), Param("k", -1000.0, 1000.0), Param("l0", 0.0, 100.0),
+                    Param("b", -1.0, 1.0)),
+            formula="Q = a / (1 + exp(-k (L - l0))) + b",
+            reference="Krajewski et al. 2025, two-stage route, stage 2 (logistic)",
+            guess=_logistic_guess,
         ),
     ]
 }

@@ -1,0 +1,157 @@
+"""Command line: fit a law to a CSV of your own ladder without writing Python.
+
+    scalinglaws laws
+    scalinglaws fit DATA.csv --law NAME --col VAR=COLUMN [...] [--chance Q0] [--loss squared|huber]
+                    [--huber-delta D] [--max-compute C] [--json]
+    scalinglaws datasets
+
+A law's variables and response (``C``, ``N``, ``D``, ``k``, ``G``, ``L``, ``Q``, ``P``) are read from the CSV
+columns of the same name unless ``--col VAR=COLUMN`` maps them. Errors go to stderr as one line, exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import sys
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .fitting import fit
+from .laws import LAWS, get_law
+
+__all__ = ["main"]
+
+
+class CLIError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="scalinglaws", description="Fit downstream scaling laws.")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("laws", help="list the laws with their formulas and variables")
+    sub.add_parser("datasets", help="list the dataset registry and what is available locally")
+    f = sub.add_parser("fit", help="fit a law to a CSV file")
+    f.add_argument("data", help="CSV file, one row per run")
+    f.add_argument("--law", required=True, help="law name (see `scalinglaws laws`)")
+    f.add_argument("--col", action="append", default=[], metavar="VAR=COLUMN",
+                   help="read variable VAR from column COLUMN (repeatable)")
+    f.add_argument("--chance", type=float, default=0.0, help="chance level of an accuracy response")
+    f.add_argument("--loss", choices=["squared", "huber"], default=None, help="objective (default: the law's)")
+    f.add_argument("--huber-delta", type=float, default=None, help="Huber delta (default 1e-3)")
+    f.add_argument("--max-compute", type=float, default=None, help="fit only runs with C (or 6ND) at most this")
+    f.add_argument("--drop-invalid", action="store_true",
+                   help="drop points with no finite value in the fitting space instead of failing")
+    f.add_argument("--link", choices=["linear", "logistic"], default="linear",
+                   help="stage-2 link of --law two_stage (compute -> loss -> accuracy)")
+    f.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    return p
+
+
+def _cmd_laws() -> str:
+    lines = []
+    for law in LAWS.values():
+        lines.append(f"{law.name:26} {law.formula}")
+        lines.append(f"{'':26} variables: {', '.join(law.variables)}; response: {law.response}; "
+                     f"parameters: {', '.join(law.param_names)}; {law.reference}")
+    lines.append(f"{'two_stage':26} L = (C/C_N)^alpha_N, then Q = a + b*L (--link linear) or "
+                 "Q = a/(1+exp(-k(L-l0))) + b (--link logistic)")
+    lines.append(f"{'':26} variables: C, L; response: Q; Krajewski et al. 2025, two-stage baseline")
+    return "\n".join(lines)
+
+
+def _cmd_datasets() -> str:
+    from .datasets import file_status
+
+    status = file_status()
+    summary = status.groupby("dataset").agg(files=("path", "size"), license=("license", "first"),
+                                            local=("local", lambda s: ", ".join(f"{k}: {v}" for k, v in
+                                                                                  s.value_counts().items())))
+    return summary.to_string()
+
+
+def _json_number(x):
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def _cmd_fit(args) -> str:
+    two_stage = args.law == "two_stage"
+    law = None if two_stage else get_law(args.law)
+    try:
+        table = pd.read_csv(args.data)
+    except FileNotFoundError:
+        raise CLIError(f"no such file: {args.data}") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CLIError(f"cannot read {args.data} as CSV: {str(exc).splitlines()[0]}") from None
+    mapping = {}
+    for item in args.col:
+        if "=" not in item:
+            raise CLIError(f"--col expects VAR=COLUMN, got {item!r}")
+        var, column = item.split("=", 1)
+        mapping[var.strip()] = column.strip()
+    needed = ["C", "L", "Q"] if two_stage else list(law.variables) + [law.response]
+    unknown = set(mapping) - set(needed)
+    if unknown:
+        raise CLIError(f"--col names {sorted(unknown)}, but law {args.law} takes {', '.join(needed)}")
+    data = {}
+    for var in needed:
+        column = mapping.get(var, var)
+        if column not in table.columns:
+            raise CLIError(f"missing column {column!r} for {var} (columns: {', '.join(map(str, table.columns))}); "
+                           f"map it with --col {var}=COLUMN")
+        data[var] = pd.to_numeric(table[column], errors="coerce").to_numpy()
+        if np.isnan(data[var]).any() and not table[column].isna().all():
+            bad = table[column][np.isnan(data[var])].iloc[0]
+            if not (isinstance(bad, float) and math.isnan(bad)):
+                raise CLIError(f"column {column!r} has a non-numeric value {bad!r}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if two_stage:
+            from .two_stage import fit_two_stage
+
+            ts = fit_two_stage(data["C"], data["L"], data["Q"], link=args.link, max_compute=args.max_compute)
+            params = {**ts.stage1.params, **ts.stage2.params}
+            stderr = {**ts.stage1.stderr, **ts.stage2.stderr}
+            status, n_points = ts.status, ts.stage1.n_points
+            objective = ts.stage2.objective
+            report = ts.stage1.summary() + "\n\n" + ts.stage2.summary()
+        else:
+            res = fit(law, chance=args.chance, loss=args.loss, huber_delta=args.huber_delta,
+                      max_compute=args.max_compute, invalid="drop" if args.drop_invalid else "raise", **data)
+            params, stderr, status, n_points = res.params, res.stderr, res.status, res.n_points
+            objective, report = res.objective, res.summary()
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    if args.json:
+        return json.dumps({"law": args.law,
+                           "params": {k: _json_number(v) for k, v in params.items()},
+                           "stderr": {k: _json_number(v) for k, v in stderr.items()},
+                           "status": status.value, "n_points": n_points,
+                           "objective": _json_number(objective)})
+    return report
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    try:
+        if args.command == "laws":
+            out = _cmd_laws()
+        elif args.command == "datasets":
+            out = _cmd_datasets()
+        else:
+            out = _cmd_fit(args)
+    except (CLIError, ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(f"scalinglaws: error: {exc}", file=sys.stderr)
+        return 2
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+r"""The two-stage route of Krajewski et al. (2025): compute -> validation loss -> accuracy.
+
+Stage 1 fits the loss in compute, :math:`L = (C/C_N)^{\alpha_N}`; stage 2 fits accuracy in loss, linearly
+(:math:`Q = a + bL`) or through a logistic link. A prediction at a new budget evaluates stage 2 at the stage-1
+extrapolated loss, so stage-1 error propagates through stage 2: :meth:`TwoStageResult.interval` adds the two by
+the delta method,
+
+.. math:: \operatorname{Var}\hat Q \approx \Big(\frac{\partial Q}{\partial L}\Big)^2 \operatorname{Var}\hat L
+          + \operatorname{Var}_2\big(\hat Q \mid \hat L\big),
+
+with :math:`\operatorname{Var}\hat L` the stage-1 confidence variance of the mean loss (mapped from log space) and
+the second term stage 2's own prediction variance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from . import _validate as V
+from .fitting import FitResult, fit
+
+__all__ = ["TwoStageResult", "fit_two_stage"]
+
+_LINKS = {"linear": "accuracy_linear_in_loss", "logistic": "accuracy_logistic_in_loss"}
+
+
+@dataclass(frozen=True)
+class TwoStageResult:
+    """Both stages of a two-stage fit; ``stage1`` is loss in compute, ``stage2`` accuracy in loss."""
+
+    stage1: FitResult
+    stage2: FitResult
+    link: str
+
+    @property
+    def status(self):
+        """The worse of the two stages' statuses (``converged`` only if both converged)."""
+        return self.stage1.status if self.stage1.status.value != "converged" else self.stage2.status
+
+    def predict_loss(self, C) -> np.ndarray:
+        return self.stage1.predict(C=C)
+
+    def predict(self, C) -> np.ndarray:
+        """Accuracy at compute C: stage 2 evaluated at the stage-1 loss."""
+        return self.stage2.predict(L=self.predict_loss(C))
+
+    def interval(self, C, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+        """Delta-method prediction interval combining both stages' uncertainty (see the module docstring)."""
+        C = V.positive("C", C)
+        L_hat = self.predict_loss(C)
+        g1 = self.stage1._gradient({"C": C})
+        var_logL = np.einsum("...i,ij,...j->...", g1, self.stage1.covariance, g1)
+        var_L = (L_hat**2) * var_logL
+        h = 1e-6 * np.maximum(1.0, np.abs(L_hat))
+        dQdL = (self.stage2.predict(L=L_hat + h) - self.stage2.predict(L=L_hat - h)) / (2 * h)
+        g2 = self.stage2._gradient({"L": L_hat})
+        var2 = np.einsum("...i,ij,...j->...", g2, self.stage2.covariance, g2) + self.stage2.residual_std**2
+        half = stats.t.ppf(0.5 + level / 2, min(self.stage1.dof, self.stage2.dof)) * np.sqrt(dQdL**2 * var_L + var2)
+        Q_hat = self.stage2.predict(L=L_hat)
+        return Q_hat - half, Q_hat + half
+
+
+def fit_two_stage(C, L, Q, *, link: str = "linear", max_compute: float | None = None, warn: bool = True
+                  ) -> TwoStageResult:
+    """Fit the two-stage route on runs with compute at most ``max_compute``.
+
+    Parameters
+    ----------
+    C, L, Q : array_like
+        Compute, validation loss (the proxy) and accuracy of each run.
+    link : {"linear", "logistic"}
+        Stage-2 link.
+    """
+    if link not in _LINKS:
+        raise ValueError(f"link must be one of {sorted(_LINKS)}, got {link!r}")
+    C, L, Q = V.positive("C", C), V.positive("L", L), V.as_1d_float("Q", Q)
+    V.same_length({"C": C, "L": L, "Q": Q})
+    stage1 = fit("loss_in_compute", C=C, L=L, max_compute=max_compute, warn=warn)
+    keep = C <= max_compute if max_compute is not None else np.ones_like(C, bool)
+    stage2 = fit(_LINKS[link], L=L[keep], Q=Q[keep], warn=warn)
+    return TwoStageResult(stage1, stage2, link)

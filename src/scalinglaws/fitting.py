@@ -457,7 +457,10 @@ def _local_fit(law: Law, X: dict, y: np.ndarray, start: dict[str, float], loss: 
     fit_kws = dict(_TOL)
     if loss == "huber":
         fit_kws.update(loss="huber", f_scale=delta)
-    return model.fit(y, params, method="least_squares", max_nfev=_MAX_NFEV, fit_kws=fit_kws, **X)
+    with warnings.catch_warnings():
+        # lmfit warns when a start ends with a singular covariance; fit() checks the covariance it keeps.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return model.fit(y, params, method="least_squares", max_nfev=_MAX_NFEV, fit_kws=fit_kws, **X)
 
 
 def _objective(residuals: np.ndarray, loss: str, delta: float | None) -> float:

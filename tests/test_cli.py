@@ -1,0 +1,107 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scalinglaws.cli import main
+
+
+@pytest.fixture
+def ladder_csv(tmp_path):
+    C = np.geomspace(1e18, 1e22, 12)
+    Q = np.exp(-2000.0 * C**-0.15)
+    path = tmp_path / "ladder.csv"
+    pd.DataFrame({"flops": C, "acc": Q, "loss": 10 * (C / 1e8) ** -0.05}).to_csv(path, index=False)
+    return path
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_laws_lists_every_law(capsys):
+    code, out, _ = run(["laws"], capsys)
+    assert code == 0
+    for name in ["direct", "direct_qmax", "bnsl", "across_tpr", "passk_joint", "two_stage", "compute",
+                 "params_tokens", "gold_reference", "chinchilla"]:
+        assert name in out
+
+
+def test_fit_json_is_one_object(ladder_csv, capsys):
+    code, out, _ = run(["fit", str(ladder_csv), "--law", "direct", "--col", "C=flops", "--col", "Q=acc", "--json"],
+                       capsys)
+    assert code == 0
+    obj = json.loads(out)
+    assert set(obj) == {"law", "params", "stderr", "status", "n_points", "objective"}
+    assert obj["law"] == "direct" and obj["status"] == "converged" and obj["n_points"] == 12
+    assert obj["params"]["alpha"] == pytest.approx(0.15, rel=1e-8)
+    assert set(obj["stderr"]) == {"A", "alpha"}
+
+
+def test_fit_report_and_options(ladder_csv, capsys):
+    code, out, _ = run(["fit", str(ladder_csv), "--law", "direct", "--col", "C=flops", "--col", "Q=acc",
+                        "--max-compute", "1e21", "--loss", "huber", "--huber-delta", "0.01"], capsys)
+    assert code == 0 and "alpha" in out and "huber" in out and "held out" not in out
+
+
+def test_two_stage_from_the_cli(ladder_csv, capsys):
+    code, out, _ = run(["fit", str(ladder_csv), "--law", "two_stage", "--col", "C=flops", "--col", "L=loss",
+                        "--col", "Q=acc", "--json"], capsys)
+    assert code == 0
+    assert {"log_C_N", "alpha_N", "a", "b"} == set(json.loads(out)["params"])
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--law", "nope", "--col", "C=flops", "--col", "Q=acc"], "unknown law"),
+        (["--law", "direct", "--col", "Q=acc"], "missing column 'C'"),
+        (["--law", "direct", "--col", "C=flops", "--col", "Q=nothere"], "missing column 'nothere'"),
+        (["--law", "direct", "--col", "C=flops", "--col", "Q=acc", "--col", "Z=acc"], "takes C, Q"),
+        (["--law", "direct", "--col", "Cflops"], "VAR=COLUMN"),
+        (["--law", "direct", "--col", "C=flops", "--col", "Q=loss"], "above 1"),
+        (["--law", "direct", "--col", "C=flops", "--col", "Q=acc", "--chance", "2"], "chance level"),
+    ],
+)
+def test_errors_are_one_line_on_stderr(ladder_csv, capsys, argv, message):
+    code, out, err = run(["fit", str(ladder_csv), *argv], capsys)
+    assert code == 2 and out == ""
+    assert message in err and err.count("\n") == 1 and err.startswith("scalinglaws: error:")
+
+
+def test_bad_csv_and_missing_file(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("flops,acc\n1e18,0.5\n1e19,oops\n1e20,0.7\n")
+    code, _, err = run(["fit", str(bad), "--law", "direct", "--col", "C=flops", "--col", "Q=acc"], capsys)
+    assert code == 2 and "non-numeric value 'oops'" in err
+    code, _, err = run(["fit", str(tmp_path / "none.csv"), "--law", "direct"], capsys)
+    assert code == 2 and "no such file" in err
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    code, _, err = run(["fit", str(empty), "--law", "direct"], capsys)
+    assert code == 2 and "cannot read" in err
+
+
+def test_nan_values_are_refused(tmp_path, capsys):
+    path = tmp_path / "nan.csv"
+    path.write_text("C,Q\n1e18,0.5\n1e19,\n1e20,0.7\n1e21,0.8\n")
+    code, _, err = run(["fit", str(path), "--law", "direct"], capsys)
+    assert code == 2 and "NaN" in err
+
+
+def test_datasets_command(use_mirror, capsys):
+    code, out, _ = run(["datasets"], capsys)
+    assert code == 0 and "krajewski2025" in out and "mirror: 2" in out
+
+
+def test_console_script_and_module_entry_points(ladder_csv):
+    out = subprocess.run([sys.executable, "-m", "scalinglaws", "laws"], capture_output=True, text=True, check=True)
+    assert "chinchilla" in out.stdout
+    bad = subprocess.run([sys.executable, "-m", "scalinglaws", "fit", str(ladder_csv), "--law", "nope"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.strip().startswith("scalinglaws: error: unknown law")

@@ -1,0 +1,128 @@
+"""Parameter recovery on synthetic data with known truth, for every law; certified values on Epoch's Chinchilla."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scalinglaws as sl
+from scalinglaws.fitting import FitStatus, from_space
+from scalinglaws.laws import LAWS
+from scalinglaws.two_stage import fit_two_stage
+
+RNG = np.random.default_rng(12345)
+C = np.geomspace(1e18, 1e23, 40)
+N = np.repeat(np.geomspace(1e7, 1e10, 8), 6)
+D = N * np.tile([5, 10, 20, 40, 80, 160], 8)
+
+TRUTH = {
+    "direct": ({"C": C}, dict(A=2000.0, alpha=0.15)),
+    "direct_qmax": ({"C": C}, dict(A=5000.0, alpha=0.2, E=0.1)),
+    "bnsl": ({"C": C}, dict(a=0.05, b=20.0, c0=0.05, log10_d1=21.0, f1=0.5, c1=0.3)),
+    "across_tpr": ({"N": N, "D": D}, dict(A=300.0, alpha=0.3, B=800.0, beta=0.28)),
+    "passk_joint": ({"C": np.tile(C[::4], 6), "k": np.repeat([1, 2, 4, 8, 16, 32], 10)},
+                    dict(A=1e5, alpha=-0.25, beta=-0.5, delta=0.004)),
+    "compute": ({"C": C}, dict(E0=0.2, C0=3e4, alpha=0.22)),
+    "params_tokens": ({"N": N, "D": D}, dict(E0=0.15, N0=400.0, beta=0.35, D0=2500.0, gamma=0.37)),
+    "gold_reference": ({"G": np.geomspace(20, 400, 30)}, dict(xi0=0.1, K0=2e-3, kappa=1.4)),
+    "chinchilla": ({"N": N, "D": D}, dict(E=1.8, A=480.0, alpha=0.35, B=2100.0, beta=0.37)),
+    "loss_in_compute": ({"C": C}, dict(log_C_N=np.log(1e8) * 1.0, alpha_N=-0.05)),
+    "accuracy_linear_in_loss": ({"L": np.linspace(2.2, 4.0, 30)}, dict(a=1.3, b=-0.3)),
+    "accuracy_logistic_in_loss": ({"L": np.linspace(2.0, 4.5, 40)}, dict(a=0.6, k=-4.0, l0=3.0, b=0.25)),
+}
+
+
+def test_every_law_has_a_recovery_case():
+    assert set(TRUTH) == set(LAWS)
+
+
+@pytest.mark.parametrize("name", sorted(TRUTH))
+def test_recovers_known_parameters(name):
+    law = LAWS[name]
+    X, truth = TRUTH[name]
+    y = law.func(**X, **law.to_internal(truth))
+    y = y * (1 + 1e-4 * RNG.standard_normal(y.shape)) if law.space != "identity" else y + 1e-5 * RNG.standard_normal(y.shape)
+    response = from_space(y, law.space)
+    res = sl.fit(name, **X, **{law.response: response}, loss="squared")
+    assert res.status is FitStatus.CONVERGED, res.summary()
+    for p, value in truth.items():
+        assert res.params[p] == pytest.approx(value, rel=0.05, abs=0.01), (p, res.params)
+    # the fitted curve, which is what a reader uses, must be accurate everywhere on the data
+    np.testing.assert_allclose(res.predict(**X), response, rtol=2e-3, atol=1e-4)
+
+
+def test_paper_grid_reaches_the_default_optimum():
+    X, truth = TRUTH["across_tpr"]
+    law = LAWS["across_tpr"]
+    Q = from_space(law.func(**X, **law.to_internal(truth)), "accuracy")
+    a = sl.fit("across_tpr", **X, Q=Q)
+    b = sl.fit("across_tpr", **X, Q=Q, starts="paper")
+    assert b.n_starts == 81
+    assert a.objective == pytest.approx(b.objective, abs=1e-12)
+    for p in truth:
+        assert a.params[p] == pytest.approx(b.params[p], rel=1e-4)
+
+
+def test_huber_objective_is_the_summed_huber():
+    X, truth = TRUTH["compute"]
+    law = LAWS["compute"]
+    P = from_space(law.func(**X, **law.to_internal(truth)) + 0.01 * RNG.standard_normal(len(C)), "accuracy")
+    res = sl.fit("compute", **X, P=P, loss="huber", huber_delta=1e-3)
+    r = np.abs(res.residuals)
+    expected = np.sum(np.where(r <= 1e-3, 0.5 * r**2, 1e-3 * (r - 0.5e-3)))
+    assert res.objective == pytest.approx(expected, rel=1e-10)
+
+
+def test_bootstrap_is_seeded_and_brackets_the_fit():
+    X, truth = TRUTH["direct"]
+    Q = np.exp(-truth["A"] * X["C"] ** -truth["alpha"] * np.exp(0.02 * RNG.standard_normal(len(C))))
+    res = sl.fit("direct", **X, Q=Q)
+    b1, b2 = res.bootstrap(200, seed=7), res.bootstrap(200, seed=7)
+    np.testing.assert_array_equal(b1.draws, b2.draws)
+    lo, hi = b1.param_interval()["alpha"]
+    assert lo < res.params["alpha"] < hi
+    assert hi - lo == pytest.approx(2 * 1.96 * res.stderr["alpha"], rel=0.35)
+    plo, phi = b1.predict_interval(C=[1e24])
+    assert plo[0] < res.predict(C=[1e24])[0] < phi[0]
+
+
+def test_two_stage_composes_the_stages():
+    Cs = np.geomspace(1e18, 1e22, 30)
+    L = (Cs / 1e8) ** -0.05
+    Q = 1.3 - 0.3 * L
+    ts = fit_two_stage(Cs, L, Q, max_compute=1e21)
+    assert ts.stage1.params["alpha_N"] == pytest.approx(-0.05, rel=1e-6)
+    np.testing.assert_allclose(ts.predict(Cs), Q, rtol=1e-6)
+    lo, hi = ts.interval(Cs[-3:])
+    assert np.all(lo <= ts.predict(Cs[-3:])) and np.all(ts.predict(Cs[-3:]) <= hi)
+    with pytest.raises(ValueError, match="link"):
+        fit_two_stage(Cs, L, Q, link="cubic")
+
+
+# --- certified values: Epoch's refit of Hoffmann et al.'s Chinchilla data (Besiroglu et al. 2024) --------------
+
+EPOCH = dict(A=477.8, B=2143.9, E=1.8172, alpha=0.3473, beta=0.3672)
+HOFFMANN = dict(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
+
+
+@pytest.fixture(scope="module")
+def chinchilla_data(mirror):
+    import os
+
+    os.environ.setdefault("SCALINGLAWS_DATA_MIRROR", str(mirror))
+    from scalinglaws.datasets import fetch
+
+    df = pd.read_csv(fetch("chinchilla_epoch", "data/svg_extracted_data.csv"))
+    N, L = df["Model Size"].to_numpy(), df["loss"].to_numpy()
+    D = df["Training FLOP"].to_numpy() / (6 * N)
+    keep = np.ones(len(L), bool)
+    keep[np.argsort(L)[-5:]] = False  # Epoch drop the 5 highest-loss points
+    return N[keep], D[keep], L[keep]
+
+
+@pytest.mark.parametrize("starts", ["default", HOFFMANN], ids=["default", "from-hoffmann"])
+def test_chinchilla_reproduces_epoch_refit(chinchilla_data, starts):
+    N, D, L = chinchilla_data
+    res = sl.fit("chinchilla", N=N, D=D, L=L, loss="huber", huber_delta=1e-3, starts=starts)
+    assert res.status is FitStatus.CONVERGED
+    for p, value in EPOCH.items():
+        assert res.params[p] == pytest.approx(value, rel=0.01), (p, res.params[p])

@@ -415,6 +415,20 @@ def _bnsl_starts(law: Law, n: int, seed: int = 0) -> list[dict[str, float]]:
     ]
 
 
+def _bnsl_default_starts(X: dict, y: np.ndarray) -> list[dict[str, float]]:
+    """Deterministic BNSL starts: the direct power law fitted by least squares in log space (a = 0, no break),
+    and that law with a break of either sign placed at the quartiles of log C."""
+    logc = np.log(X["C"])
+    slope, intercept = np.polyfit(logc, np.log(np.maximum(y, 1e-300)), 1)
+    base = {"a": 0.0, "log_b": float(intercept), "c0": float(np.clip(-slope, 0.0, 3.0)), "f1": 0.5, "c1": 0.0,
+            "log10_d1": float(np.median(logc) / np.log(10))}
+    starts = [base]
+    for q in (25, 50, 75):
+        for c1 in (-0.5, 0.5):
+            starts.append({**base, "log10_d1": float(np.percentile(logc, q) / np.log(10)), "c1": c1})
+    return starts
+
+
 def _starts(law: Law, X: dict, y: np.ndarray, starts) -> list[dict[str, float]]:
     if isinstance(starts, dict):
         return [law.to_internal(starts)]
@@ -435,7 +449,7 @@ def _starts(law: Law, X: dict, y: np.ndarray, starts) -> list[dict[str, float]]:
     if law.terms:
         return _varpro_starts(law, X, y)
     if law.name == "bnsl":
-        return _bnsl_starts(law, 30)
+        return _bnsl_default_starts(X, y)
     raise ValueError(f"{law.name}: no default starting values; pass starts=")
 
 

@@ -1,0 +1,106 @@
+"""Time every law's default fit on real data, a 1000-resample bootstrap, and the Chinchilla fast path vs a grid.
+
+Run with the data mirror set (the Makefile's default), e.g.
+
+    SCALINGLAWS_DATA_MIRROR=../shared/data .venv/bin/python benchmarks/bench_fits.py [--dense]
+
+Prints one line per measurement; nothing is asserted (speed is measured, not tested). ``--dense`` uses the full
+5,400-start paper grid for the Chinchilla comparison instead of its 243-start subset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+import scalinglaws as sl
+from scalinglaws.datasets import fetch, load_krajewski
+from scalinglaws.laws import LAWS, _grid
+from scalinglaws.two_stage import fit_two_stage
+
+
+def timed(fn, repeat=3):
+    best = np.inf
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return out, best
+
+
+def datasets():
+    k = load_krajewski("dclm")
+    arc = k[(k.benchmark == "arc_easy") & (k.metric == "acc")]
+    arc20 = arc[arc.TPR == 20]
+    he = k[(k.TPR == 20) & (k.benchmark == "humaneval-py") & k.metric.str.startswith("pass@")]
+    he = he[he.value > 0]
+    loss = k[(k.TPR == 20) & (k.benchmark == "c4") & (k.metric == "loss")].set_index("run_id")["value"]
+    gsm = pd.read_parquet(fetch("pythia_passk", "data/raw_data/large_language_monkeys/gsm8k_pass_at_k.parquet"))
+    gsm = gsm[gsm.k == 1].assign(p=lambda d: d["Num. Samples Correct"] / d["Num. Samples"])
+    p1 = gsm.groupby("Model Nickname")["p"].mean()
+    meta = pd.read_csv(fetch("pythia_passk", "data/raw_data/gpt4_gsm8k/models_pythia.csv")).set_index("Model Nickname")
+    p1 = p1[p1 > 0]
+    N, D = meta.loc[p1.index, "Parameters"].to_numpy(float), meta.loc[p1.index, "Tokens"].to_numpy(float)
+    ch = pd.read_csv(fetch("chinchilla_epoch", "data/svg_extracted_data.csv"))
+    chN = ch["Model Size"].to_numpy()
+    chD = ch["Training FLOP"].to_numpy() / (6 * chN)
+    rng = np.random.default_rng(0)
+    G = np.geomspace(20, 400, 9)
+    gold = np.exp(-(0.1 + 2e-3 * G**1.4) * np.exp(0.05 * rng.standard_normal(9)))
+    a20 = arc20.merge(loss.rename("L"), left_on="run_id", right_index=True)
+    return {
+        "direct": (dict(C=arc20.C, Q=arc20.value, chance=0.25), "Krajewski DCLM TPR20 arc_easy"),
+        "direct_qmax": (dict(C=arc20.C, Q=arc20.value, chance=0.25), "Krajewski DCLM TPR20 arc_easy"),
+        "bnsl": (dict(C=arc20.C, Q=arc20.value, chance=0.25), "Krajewski DCLM TPR20 arc_easy"),
+        "across_tpr": (dict(N=arc.N, D=arc.D, Q=arc.value, chance=0.25), "Krajewski DCLM all TPRs arc_easy"),
+        "passk_joint": (dict(C=he.C, k=he.metric.str[5:].astype(float), Q=he.value), "Krajewski humaneval pass@k"),
+        "compute": (dict(C=6 * N * D, P=p1.to_numpy()), "Pythia GSM8K pass@1"),
+        "params_tokens": (dict(N=N, D=D, P=p1.to_numpy()), "Pythia GSM8K pass@1"),
+        "gold_reference": (dict(G=G, P=gold), "synthetic, 9 points (no matched real data in this script)"),
+        "chinchilla": (dict(N=chN, D=chD, L=ch["loss"].to_numpy()), "Epoch Chinchilla, all 245 points"),
+        "two_stage": ((a20.C.to_numpy(), a20.L.to_numpy(), a20.value.to_numpy()), "Krajewski TPR20 c4 loss -> arc_easy"),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dense", action="store_true")
+    args = ap.parse_args()
+    warnings.simplefilter("ignore", sl.FitWarning)
+    print(f"{'law':16} {'points':>6} {'fit (s)':>8}  status            data")
+    fits = {}
+    for name, (data, label) in datasets().items():
+        if name == "two_stage":
+            res, t = timed(lambda: fit_two_stage(*data, max_compute=6e21))
+            print(f"{name:16} {len(data[0]):6d} {t:8.3f}  {res.status.value:17} {label}")
+            continue
+        kw = {k: (np.asarray(v, float) if k != "chance" else v) for k, v in data.items()}
+        res, t = timed(lambda: sl.fit(name, invalid="drop", **kw))
+        fits[name] = res
+        print(f"{name:16} {res.n_points:6d} {t:8.3f}  {res.status.value:17} {label}")
+
+    boot, t = timed(lambda: fits["chinchilla"].bootstrap(1000, seed=0), repeat=1)
+    print(f"\nbootstrap, 1000 resamples of chinchilla (5 parameters, 245 points): {t:.1f} s, {boot.n_failed} failed")
+    boot, t = timed(lambda: fits["direct"].bootstrap(1000, seed=0), repeat=1)
+    print(f"bootstrap, 1000 resamples of direct (2 parameters): {t:.1f} s")
+
+    ch = fits["chinchilla"]
+    grid = list(LAWS["chinchilla"].paper_grid)
+    if not args.dense:
+        grid = list(_grid(log_E=[-1, 0, 1], log_A=[0, 10, 20], alpha=[0, 1, 2], log_B=[0, 10, 20], beta=[0, 1, 2]))
+    pub = [LAWS["chinchilla"].to_public(g) for g in grid]
+    dense, t = timed(lambda: sl.fit("chinchilla", starts=pub, **{k: ch.X[k] for k in ("N", "D")},
+                                    L=np.exp(ch.y)), repeat=1)
+    _, t_default = timed(lambda: sl.fit("chinchilla", **{k: ch.X[k] for k in ("N", "D")}, L=np.exp(ch.y)))
+    worst = max(abs(dense.params[p] / ch.params[p] - 1) for p in ch.params)
+    print(f"\nchinchilla, all 245 points: default fit {t_default:.2f} s, objective {ch.objective:.8g}; "
+          f"{len(grid)}-start grid {t:.1f} s, objective {dense.objective:.8g}; "
+          f"largest relative parameter difference {worst:.1e}")
+
+
+if __name__ == "__main__":
+    main()

@@ -12,7 +12,7 @@ from .fitting import FitResult
 
 logger = logging.getLogger("scalinglaws")
 
-__all__ = ["binomial_se", "heldout_errors"]
+__all__ = ["binomial_se", "heldout_errors", "extrapolate_benchmarks", "backtest_law", "stabilisation_point"]
 
 
 def binomial_se(q, n_items) -> np.ndarray:
@@ -128,3 +128,102 @@ def _extrapolate_one(table, bench, spec, max_compute, law, normalise, level, fit
     pts = heldout_errors(res, held["value"].to_numpy(), n_items=spec["n_items"], level=level, C=held["C"].to_numpy())
     pts.insert(0, "benchmark", bench)
     return res, held, pts
+
+
+def backtest_law(table: pd.DataFrame, law: str, *, variables: dict[str, str], response: str, target: dict,
+                 observed: float, compute: str = "C", min_points: int | None = None, level: float = 0.95,
+                 cutoffs=None, **fit_kws) -> pd.DataFrame:
+    """Backtest a law against one target: fit on the points with compute at most each cutoff, predict the target.
+
+    Following Schaeffer et al. (2025): sort the points by compute; for every cutoff ``C_max`` (each distinct
+    compute value with at least ``min_points`` usable points at or below it) fit on ``compute <= C_max`` and predict
+    the target. The target itself must not be in ``table``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The fitting pool (without the target).
+    law : str
+    variables : dict
+        Law variables mapped to columns of ``table``.
+    response : str
+        Response column.
+    target : dict
+        The target's variables (e.g. ``{"C": 2.16e22}`` or ``{"N": 12e9, "D": 300e9}``).
+    observed : float
+        The target's observed response.
+    min_points : int, optional
+        Default: the law's parameter count + 2.
+    cutoffs : array_like, optional
+        The C_max values to try (default: every distinct compute value in the pool). Each is snapped down to the
+        largest compute value at or below it, and duplicates are removed.
+
+    Returns
+    -------
+    DataFrame
+        One row per cutoff: ``C_max``, ``n_points``, fitted parameters, ``predicted``, ``lower``, ``upper`` (prediction
+        interval), ``covered``, ``status`` and ``rel_error``: the relative error of the prediction on the
+        :math:`-\\log` scale, :math:`|\\log\\hat y - \\log y| / |\\log y|` with y the response, as in the paper.
+    """
+    from .fitting import fit
+    from .laws import get_law
+
+    law_ = get_law(law)
+    min_points = len(law_.params) + 2 if min_points is None else int(min_points)
+    if not np.isfinite(observed):
+        raise ValueError(f"observed target response is not finite: {observed}")
+    d = table[table[response].notna()].sort_values(compute)
+    rows = []
+    values = np.unique(d[compute].to_numpy())
+    if cutoffs is not None:
+        idx = np.searchsorted(values, np.asarray(cutoffs, float) * (1 + 1e-12), side="right") - 1
+        values = np.unique(values[idx[idx >= 0]])
+    for cmax in values:
+        g = d[d[compute] <= cmax]
+        if len(g) < min_points:
+            continue
+        try:
+            res = fit(law_, **{v: g[c].to_numpy() for v, c in variables.items()},
+                      **{law_.response: g[response].to_numpy()}, warn=False, **fit_kws)
+        except ValueError:
+            continue
+        if res.n_points < min_points:
+            continue
+        pred = float(np.ravel(res.predict(**target))[0])
+        try:
+            lo, hi = (float(np.ravel(v)[0]) for v in res.interval(level=level, **target))
+            covered = bool(lo <= observed <= hi)
+        except ValueError:  # no covariance (a parameter unidentifiable): no interval, said in the table
+            lo = hi = np.nan
+            covered = None
+        row = {"C_max": float(cmax), "n_points": res.n_points, **res.params, "predicted": pred, "lower": lo,
+               "upper": hi, "covered": covered, "status": res.status.value}
+        if law_.space in ("loss",):
+            row["rel_error"] = abs(pred - observed) / observed
+        else:
+            row["rel_error"] = abs(np.log(pred) - np.log(observed)) / abs(np.log(observed))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def stabilisation_point(cutoffs, values, *, rtol: float = 0.1, reference: float | None = None) -> float:
+    """The smallest cutoff from which every later value stays within ``rtol`` (relative) of ``reference``.
+
+    ``reference`` defaults to the value at the largest cutoff (the fit on all the data). Returns NaN if even the last
+    value is outside the band (only possible with an explicit reference). Used to say how many orders of magnitude
+    below a target a law's parameters (or predictions) stop moving.
+    """
+    cutoffs, values = np.asarray(cutoffs, float), np.asarray(values, float)
+    V.same_length({"cutoffs": cutoffs, "values": values})
+    if cutoffs.size == 0:
+        raise ValueError("no cutoffs")
+    order = np.argsort(cutoffs)
+    cutoffs, values = cutoffs[order], values[order]
+    ref = values[-1] if reference is None else float(reference)
+    inside = np.abs(values - ref) <= rtol * abs(ref)
+    if not inside[-1]:
+        return float("nan")
+    # the last run of consecutive True values ending at the end
+    outside = np.flatnonzero(~inside)
+    start = 0 if outside.size == 0 else outside[-1] + 1
+    return float(cutoffs[start])

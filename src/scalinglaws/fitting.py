@@ -38,7 +38,7 @@ from .laws import Law, get_law
 
 logger = logging.getLogger("scalinglaws")
 
-__all__ = ["FitStatus", "FitWarning", "FitResult", "BootstrapResult", "fit", "to_space", "from_space"]
+__all__ = ["FitStatus", "FitWarning", "FitResult", "BootstrapResult", "fit", "fit_groups", "to_space", "from_space"]
 
 _TOL = dict(xtol=1e-12, ftol=1e-12, gtol=1e-12)
 _MAX_NFEV = 20_000
@@ -477,6 +477,48 @@ def _local_fit(law: Law, X: dict, y: np.ndarray, start: dict[str, float], loss: 
         return model.fit(y, params, method="least_squares", max_nfev=_MAX_NFEV, fit_kws=fit_kws, **X)
 
 
+def _covariance(law: Law, res) -> np.ndarray | None:
+    if res.covar is None or not np.all(np.isfinite(res.covar)) or len(res.var_names) != len(law.params):
+        return None
+    order = [res.var_names.index(n) for n in law.internal_names]
+    return np.asarray(res.covar)[np.ix_(order, order)]
+
+
+def _pinned_covariance(law: Law, X: dict, y: np.ndarray, best, loss: str, delta: float | None):
+    """Covariance when the full one is singular: hold fixed the parameters with no identifiable curvature -- those at
+    a bound, and a law's constant term when it is negligible (below 1e-6 of the fitted response everywhere, e.g.
+    an irreducible error that went to zero) -- and refit the others from the optimum. Returns (cov, pinned names);
+    pinned rows and columns of cov are zero."""
+    values = {p.internal: float(best.params[p.internal].value) for p in law.params}
+    pinned = [p for p in law.params
+              if min(values[p.internal] - p.lower, p.upper - values[p.internal]) <= 1e-6 * (p.upper - p.lower)]
+    if law.constant is not None:
+        const = next(p for p in law.params if p.name == law.constant)
+        if const.log and const not in pinned:
+            fitted = from_space(best.best_fit, law.space) if law.space == "loss" else np.exp(best.best_fit)
+            if law.space in ("accuracy", "loss") and np.exp(values[const.internal]) < 1e-6 * np.min(np.abs(fitted)):
+                pinned.append(const)
+    if not pinned or len(pinned) == len(law.params):
+        return None, []
+    params = best.params.copy()
+    for p in pinned:
+        params[p.internal].set(vary=False)
+    fit_kws = dict(_TOL)
+    if loss == "huber":
+        fit_kws.update(loss="huber", f_scale=delta)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = _model(law).fit(y, params, method="least_squares", max_nfev=_MAX_NFEV, fit_kws=fit_kws, **X)
+    if res.covar is None or not np.all(np.isfinite(res.covar)):
+        return None, []
+    free = [p.internal for p in law.params if p not in pinned]
+    cov = np.zeros((len(law.params), len(law.params)))
+    idx = [law.internal_names.index(n) for n in free]
+    sub = [res.var_names.index(n) for n in free]
+    cov[np.ix_(idx, idx)] = np.asarray(res.covar)[np.ix_(sub, sub)]
+    return cov, [p.name for p in pinned]
+
+
 def _objective(residuals: np.ndarray, loss: str, delta: float | None) -> float:
     if loss == "squared":
         return float(np.sum(residuals**2))
@@ -572,16 +614,77 @@ def fit(
     status, message = _status(law, best)
     internal = {p.internal: float(best.params[p.internal].value) for p in law.params}
     public = law.to_public(internal)
-    cov = None
-    if best.covar is not None and np.all(np.isfinite(best.covar)):
-        order = [best.var_names.index(n) for n in law.internal_names]
-        cov = np.asarray(best.covar)[np.ix_(order, order)]
+    cov, pinned = _covariance(law, best), []
+    if cov is None:
+        cov, pinned = _pinned_covariance(law, X, y, best, loss, delta)
+        if pinned:
+            status = FitStatus.AT_BOUND if status is FitStatus.CONVERGED else status
+            message = (message + "; " if message else "") + (
+                "no identifiable curvature in " + ", ".join(pinned) + " (at a bound or negligible): held fixed for "
+                "the covariance, so standard errors and intervals are conditional on it")
     stderr: dict[str, float | None] = {}
     for j, p in enumerate(law.params):
-        se = float(np.sqrt(cov[j, j])) if cov is not None and cov[j, j] >= 0 else None
+        se = float(np.sqrt(cov[j, j])) if cov is not None and cov[j, j] >= 0 and p.name not in pinned else None
         stderr[p.name] = None if se is None else (public[p.name] * se if p.log else se)
     result = FitResult(law, public, stderr, internal, cov, status, message, best_obj, loss, delta, chance,
                        X, y, dropped, len(start_list))
     if warn and status is not FitStatus.CONVERGED:
         warnings.warn(f"{law.name} fit {status.value}: {message}", FitWarning, stacklevel=2)
     return result
+
+
+def fit_groups(table, law: str | Law, *, by, variables: dict[str, str], response: str, min_points: int | None = None,
+               **fit_kws):
+    """Fit one law separately to each group of a tidy table (e.g. one fit per k, per TPR or per benchmark).
+
+    Parameters
+    ----------
+    table : DataFrame
+    law : str or Law
+    by : str
+        Grouping column.
+    variables : dict
+        The law's variables mapped to columns, e.g. ``{"C": "C"}`` or ``{"N": "N", "D": "D"}``.
+    response : str
+        Column holding the response (accuracy, pass@k or loss).
+    min_points : int, optional
+        Skip (and log) a group with fewer usable points than this after dropping NaN responses; default: the
+        law's parameter count + 2. Invalid responses (0 or 1 for pass@k) are handled by ``fit_kws["invalid"]``.
+    **fit_kws
+        Passed to :func:`fit` (``invalid="drop"``, ``starts``, ``loss``, ``max_compute``, ...).
+
+    Returns
+    -------
+    fits : dict
+        ``{group: FitResult}``.
+    params : DataFrame
+        Indexed by group: each parameter and its standard error (``se_<name>``), ``n_points``, ``status``,
+        ``rmse`` (residual RMS in the fitting space).
+    """
+    import pandas as pd
+
+    law = get_law(law)
+    min_points = len(law.params) + 2 if min_points is None else int(min_points)
+    fits, rows = {}, []
+    for key, g in table.groupby(by, sort=True):
+        g = g[g[response].notna()]
+        if len(g) < min_points:
+            logger.info("fit_groups: %s=%s skipped: %d point(s) < %d", by, key, len(g), min_points)
+            continue
+        try:
+            res = fit(law, **{v: g[col].to_numpy() for v, col in variables.items()},
+                      **{law.response: g[response].to_numpy()}, **fit_kws)
+        except ValueError as exc:
+            logger.info("fit_groups: %s=%s skipped: %s", by, key, exc)
+            continue
+        if res.n_points < min_points:
+            logger.info("fit_groups: %s=%s skipped: %d usable point(s) < %d", by, key, res.n_points, min_points)
+            continue
+        fits[key] = res
+        row = {by: key}
+        for name in law.param_names:
+            row[name], row[f"se_{name}"] = res.params[name], res.stderr[name]
+        row.update(n_points=res.n_points, status=res.status.value,
+                   rmse=float(np.sqrt(np.mean(res.residuals**2))))
+        rows.append(row)
+    return fits, pd.DataFrame(rows).set_index(by)

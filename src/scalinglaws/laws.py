@@ -200,6 +200,18 @@ def passk_joint(C, k, log_A, alpha, beta, delta):
     return log_A + alpha * lc + beta * lk + delta * lc * lk
 
 
+def power_in_k(k, log_a, b):
+    r"""Pass@k of one model as a power law in the number of samples k ("large language monkeys";
+    Brown et al. 2024, Schaeffer et al. 2025b).
+
+    .. math:: -\log \mathrm{pass@}k = a\,k^{-b}
+              \quad\Longleftrightarrow\quad \log(-\log \mathrm{pass@}k) = \log a - b \log k
+
+    Returns :math:`\log(-\log \mathrm{pass@}k)`, fitted by ordinary least squares in this space.
+    """
+    return log_a - b * np.log(k)
+
+
 def compute_law(C, log_E0, log_C0, alpha):
     r"""Pass@k in compute (Schaeffer et al. 2025, law 1), for one k.
 
@@ -366,6 +378,18 @@ LAWS: dict[str, Law] = {
             params=(_amp("A"), Param("alpha", -10.0, 10.0), Param("beta", -10.0, 10.0), Param("delta", -10.0, 10.0)),
             formula="log(-log Q) = log A + alpha*log C + beta*log k + delta*log C*log k",
             reference="Krajewski et al. 2025, Eq. 5",
+            linear=True,
+        ),
+        Law(
+            name="power_in_k",
+            func=power_in_k,
+            variables=("k",),
+            response="P",
+            space="accuracy",
+            params=(_amp("a"), Param("b", -10.0, 10.0)),
+            formula="-log pass@k = a * k^(-b)",
+            reference="Brown et al. 2024; Schaeffer et al. 2025 (how monkeys get their power laws)",
+            terms=(Term("k", "a", "b"),),
             linear=True,
         ),
         Law(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["pass_at_k", "benchmark_pass_at_k"]
+__all__ = ["pass_at_k", "naive_pass_at_k", "benchmark_pass_at_k", "gold_neglog_prob"]
 
 
 def _as_counts(name: str, values) -> np.ndarray:
@@ -64,6 +64,20 @@ def pass_at_k(n, c, k) -> np.ndarray:
     return out if out.ndim else float(out)
 
 
+def naive_pass_at_k(n, c, k) -> np.ndarray:
+    r"""The plug-in estimate :math:`1 - (1 - c/n)^k`: pass@k of a problem whose success probability is exactly the
+    observed fraction :math:`c/n`. Biased upwards in error (downwards in pass@k) for k > 1, since
+    :math:`E[(1-\hat p)^k] \ge (1-p)^k` by Jensen's inequality; unlike :func:`pass_at_k` it is defined for k > n,
+    which is exactly where it cannot be trusted. For comparison only."""
+    n, c, k = np.broadcast_arrays(_as_counts("n", n), _as_counts("c", c), _as_counts("k", k))
+    if np.any(n < 1) or np.any(k < 1):
+        raise ValueError("n and k must be >= 1")
+    if np.any(c > n):
+        raise ValueError("c: more correct samples than samples (c > n)")
+    out = 0.0 - np.expm1(k * np.log1p(-c / n.astype(float)))
+    return out if out.ndim else float(out)
+
+
 def benchmark_pass_at_k(table: pd.DataFrame, ks, *, n: str = "n", c: str = "c", by=None) -> pd.DataFrame:
     """Benchmark pass@k: the mean over problems of each problem's unbiased pass@k.
 
@@ -93,3 +107,27 @@ def benchmark_pass_at_k(table: pd.DataFrame, ks, *, n: str = "n", c: str = "c", 
             rows.append({**dict(zip(by, key)), "k": int(k), "pass_at_k": value, "n_problems": len(g),
                          "n_min": int(nn.min())})
     return pd.DataFrame(rows)
+
+
+def gold_neglog_prob(nll, *, average: str = "prob") -> float:
+    r"""The gold-reference variable :math:`G = -\log \mathrm{GoldProb}` of Schaeffer et al. (2025) for one model.
+
+    Parameters
+    ----------
+    nll : array_like
+        Summed negative log-likelihood of each problem's gold solution (positive, finite).
+    average : {"prob", "logprob"}
+        ``"prob"``: :math:`G = -\log \frac1P\sum_p e^{-\mathrm{nll}_p}`, the mean *probability* (computed with
+        logsumexp; dominated by the few most likely solutions); ``"logprob"``: :math:`G = \frac1P\sum_p
+        \mathrm{nll}_p`, the mean log-probability. Which one the paper used is not stated; the book shows both.
+    """
+    from scipy.special import logsumexp
+
+    from . import _validate as V
+
+    x = V.positive("nll", nll)
+    if average == "prob":
+        return float(-(logsumexp(-x) - np.log(x.size)))
+    if average == "logprob":
+        return float(x.mean())
+    raise ValueError(f"average must be 'prob' or 'logprob', got {average!r}")

@@ -8,7 +8,7 @@ import seaborn as sns
 
 from .fitting import FitResult
 
-__all__ = ["set_style", "plot_extrapolation", "facet_grid"]
+__all__ = ["set_style", "plot_extrapolation", "facet_grid", "plot_group_fits", "plot_params", "plot_backtest"]
 
 FIT_COLOR = "#1f77b4"
 HELDOUT_COLOR = "#d62728"
@@ -62,4 +62,59 @@ def plot_extrapolation(ax, result: FitResult, C, Q, heldout, *, level: float = 0
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
+    return ax
+
+
+def plot_group_fits(ax, fits: dict, table, *, x: str, y: str, by: str, transform=None, palette: str = "viridis",
+                    label_fmt: str = "{by}={key}", n_grid: int = 200, markersize: float = 10):
+    """Data and fitted curve of each group (one colour per group) for single-variable laws, e.g. one compute-law fit
+    per k. ``transform`` maps the response before plotting (e.g. ``lambda p: -np.log(p)``); x is log-scaled."""
+    keys = list(fits)
+    colors = sns.color_palette(palette, len(keys))
+    transform = transform or (lambda v: v)
+    var = fits[keys[0]].law.variables[0]
+    for color, key in zip(colors, keys):
+        d = table[(table[by] == key) & table[y].notna()]
+        with np.errstate(divide="ignore"):  # a response at 0 or 1 has no finite -log and is not drawn
+            shown = transform(d[y].to_numpy())
+        finite = np.isfinite(shown)
+        ax.scatter(d[x][finite], shown[finite], s=markersize, color=color, alpha=0.7, lw=0)
+        grid = np.geomspace(d[x].min(), d[x].max(), n_grid)
+        ax.plot(grid, transform(fits[key].predict(**{var: grid})), color=color, lw=1.2,
+                label=label_fmt.format(by=by, key=key))
+    ax.set_xscale("log")
+    ax.set_xlabel(x)
+    return ax
+
+
+def plot_params(axes, params, names, *, x=None, logx: bool = True, logy=(), color=FIT_COLOR, label=None):
+    """Fitted parameters (with ±1 SE bars where available) against the group index (or column ``x``) of a
+    :func:`scalinglaws.fitting.fit_groups` table, one axis per parameter name."""
+    xs = params.index.to_numpy(float) if x is None else params[x].to_numpy(float)
+    for ax, name in zip(axes, names):
+        se = params.get(f"se_{name}")
+        err = None if se is None else np.nan_to_num(se.to_numpy(float), nan=0.0)
+        ax.errorbar(xs, params[name].to_numpy(float), yerr=err, fmt="o-", ms=3, lw=1, capsize=2, color=color,
+                    label=label)
+        if logx:
+            ax.set_xscale("log")
+        if name in logy:
+            ax.set_yscale("log")
+        ax.set_title(name)
+    return axes
+
+
+def plot_backtest(ax, bt, *, target_C: float, observed: float | None = None, column: str = "predicted",
+                  label=None, color=None):
+    """A backtest (:func:`scalinglaws.backtest.backtest_law`) against the cutoff's distance below the target,
+    log10(C_target / C_max): a fitted parameter or the prediction (with its interval when ``column`` is
+    ``predicted``)."""
+    orders = np.log10(target_C / bt["C_max"].to_numpy(float))
+    line = ax.plot(orders, bt[column], "o-", ms=3, lw=1, label=label, color=color)[0]
+    if column == "predicted" and {"lower", "upper"} <= set(bt):
+        ax.fill_between(orders, bt["lower"], bt["upper"], color=line.get_color(), alpha=0.12, lw=0)
+    if observed is not None:
+        ax.axhline(observed, color="0.3", lw=0.8, ls="--")
+    ax.set_xlabel("orders of magnitude below the target, log10(C_target / C_max)")
+    ax.invert_xaxis()
     return ax

@@ -73,3 +73,11 @@ def test_bad_coefficients(bad):
     kwargs = dict(N0=1.0, beta=0.3, D0=1.0, gamma=0.3, c=6.0) | bad
     with pytest.raises(ValueError):
         ev.compute_law(**kwargs)
+
+
+def test_library_derivation_and_brute_force():
+    steps = ev.symbolic_derivation()
+    assert len(steps) == 5 and all(res == 0 for _, res in steps.values())
+    bf = ev.brute_force_check(n_draws=10, seed=1)
+    assert bf["rel diff min R"].max() < 1e-10 and bf["rel diff N*"].max() < 1e-5
+    assert bf.equals(ev.brute_force_check(n_draws=10, seed=1))  # seeded

@@ -21,6 +21,7 @@ TRUTH = {
     "across_tpr": ({"N": N, "D": D}, dict(A=300.0, alpha=0.3, B=800.0, beta=0.28)),
     "passk_joint": ({"C": np.tile(C[::4], 6), "k": np.repeat([1, 2, 4, 8, 16, 32], 10)},
                     dict(A=1e5, alpha=-0.25, beta=-0.5, delta=0.004)),
+    "power_in_k": ({"k": np.geomspace(1, 1e4, 20)}, dict(a=3.0, b=0.3)),
     "compute": ({"C": C}, dict(E0=0.2, C0=3e4, alpha=0.22)),
     "params_tokens": ({"N": N, "D": D}, dict(E0=0.15, N0=400.0, beta=0.35, D0=2500.0, gamma=0.37)),
     "gold_reference": ({"G": np.geomspace(20, 400, 30)}, dict(xi0=0.1, K0=2e-3, kappa=1.4)),

@@ -67,3 +67,15 @@ def test_benchmark_aggregation():
     assert a1 == pytest.approx(np.mean([0.0, 0.5, 1.0]))
     b5 = out[(out.model == "b") & (out.k == 5)]
     assert np.isnan(b5["pass_at_k"].iloc[0]) and b5["n_min"].iloc[0] == 4  # k > n for a problem: undefined
+
+
+def test_plugin_estimator_values_and_bad_input():
+    from scalinglaws.passk import naive_pass_at_k
+
+    assert naive_pass_at_k(10, 10, 3) == 1.0 and naive_pass_at_k(10, 0, 3) == 0.0
+    assert naive_pass_at_k(4, 1, 2) == pytest.approx(1 - 0.75**2)
+    assert naive_pass_at_k(4, 1, 100) > 0.99  # defined for k > n, which is exactly its problem
+    with pytest.raises(ValueError):
+        naive_pass_at_k(4, 5, 1)
+    with pytest.raises(ValueError):
+        naive_pass_at_k(0, 0, 1)

@@ -27,7 +27,8 @@ import numpy as np
 
 from . import _validate as V
 
-__all__ = ["optimal_allocation", "compute_law", "misallocation_penalty", "effective_compute"]
+__all__ = ["optimal_allocation", "compute_law", "misallocation_penalty", "effective_compute", "symbolic_derivation",
+           "brute_force_check"]
 
 
 def _coefficients(N0, beta, D0, gamma, c):
@@ -67,3 +68,71 @@ def effective_compute(C, r, beta, gamma):
     """Compute a compute-optimal run would need to match a run of compute C allocated at N = r N*."""
     alpha = beta * gamma / (beta + gamma)
     return V.positive("C", C) * misallocation_penalty(r, beta, gamma) ** (-1 / alpha)
+
+
+def symbolic_derivation() -> dict:
+    """The theorem's steps as sympy expressions, each with the residual that must simplify to zero.
+
+    Returns
+    -------
+    dict
+        ``{step: (statement, residual)}`` with sympy objects: the first-order condition at N*, the balance
+        β·(N-term) = γ·(D-term) at the optimum, the minimum equal to C0·C^(-α), the penalty Φ(r), and its quadratic
+        expansion in ln r. ``residual`` is the simplified difference (0 when the step holds).
+    """
+    import sympy as sp
+
+    N, C, N0, D0, b, g, c, r = sp.symbols("N C N_0 D_0 beta gamma c r", positive=True)
+    u = sp.symbols("u", real=True)
+
+    def simp(e):
+        return sp.simplify(sp.powsimp(sp.expand_power_base(e, force=True), force=True))
+
+    R = N0 * N**-b + D0 * (C / (c * N)) ** -g
+    Nstar = (b * N0 / (g * D0)) ** (1 / (b + g)) * (C / c) ** (g / (b + g))
+    alpha = b * g / (b + g)
+    C0 = c**alpha * (b + g) * (N0 / g) ** (g / (b + g)) * (D0 / b) ** (b / (b + g))
+    t1, t2 = N0 * Nstar**-b, D0 * (C / (c * Nstar)) ** -g
+    phi = (g * r**-b + b * r**g) / (b + g)
+    steps = {
+        "first-order condition dR/dN = 0 at N*": (sp.Eq(sp.diff(R, N).subs(N, sp.Symbol("N^*")), 0),
+                                                  simp(sp.diff(R, N).subs(N, Nstar))),
+        "balance beta*N0*N*^-beta = gamma*D0*D*^-gamma": (sp.Eq(b * sp.Symbol("T_N"), g * sp.Symbol("T_D")),
+                                                           simp(b * t1 - g * t2)),
+        "min R = C0 * C^-alpha": (sp.Eq(sp.Symbol("R^*"), C0 * C**-alpha),
+                                  simp(R.subs(N, Nstar) / (C0 * C**-alpha)) - 1),
+        "R(r N*) = C0 C^-alpha Phi(r)": (sp.Eq(sp.Symbol("R(rN^*)"), C0 * C**-alpha * phi),
+                                         simp(R.subs(N, r * Nstar) / (C0 * C**-alpha) - phi)),
+        "Phi(e^u) = 1 + beta*gamma*u^2/2 + O(u^3)": (
+            sp.Eq(sp.Function("Phi")(sp.exp(u)), 1 + b * g * u**2 / 2),
+            sp.simplify(sp.series(phi.subs(r, sp.exp(u)), u, 0, 3).removeO() - (1 + b * g * u**2 / 2))),
+    }
+    return steps
+
+
+def brute_force_check(n_draws: int = 50, seed: int = 0, c: float = 6.0):
+    """Compare the closed forms with a direct numerical minimisation of R(N, C/(cN)) over log N.
+
+    Draws ``n_draws`` random (N0, β, D0, γ, C) (seeded) and returns a DataFrame with the relative differences of
+    N* and of min R between the bounded scalar minimiser and :func:`optimal_allocation` / :func:`compute_law`.
+    """
+    import pandas as pd
+    from scipy import optimize
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for _ in range(n_draws):
+        N0, D0 = 10 ** rng.uniform(1, 5), 10 ** rng.uniform(1, 5)
+        beta, gamma = rng.uniform(0.1, 1.0), rng.uniform(0.1, 1.0)
+        C = 10 ** rng.uniform(18, 24)
+
+        def R(u, N0=N0, D0=D0, beta=beta, gamma=gamma, C=C):
+            return N0 * np.exp(-beta * u) + D0 * (C / (c * np.exp(u))) ** -gamma
+
+        best = optimize.minimize_scalar(R, bounds=(0, np.log(C)), method="bounded", options={"xatol": 1e-12})
+        Nstar, _ = optimal_allocation(C, N0, beta, D0, gamma, c)
+        _, C0, alpha = compute_law(N0, beta, D0, gamma, c=c)
+        rows.append({"N0": N0, "beta": beta, "D0": D0, "gamma": gamma, "C": C,
+                     "rel diff N*": abs(np.exp(best.x) / Nstar[0] - 1),
+                     "rel diff min R": abs(best.fun / (C0 * C**-alpha) - 1)})
+    return pd.DataFrame(rows)

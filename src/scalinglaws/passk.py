@@ -74,7 +74,8 @@ def naive_pass_at_k(n, c, k) -> np.ndarray:
         raise ValueError("n and k must be >= 1")
     if np.any(c > n):
         raise ValueError("c: more correct samples than samples (c > n)")
-    out = 0.0 - np.expm1(k * np.log1p(-c / n.astype(float)))
+    with np.errstate(divide="ignore"):  # c = n: log1p(-1) = -inf, giving exactly 1
+        out = 0.0 - np.expm1(k * np.log1p(-c / n.astype(float)))
     return out if out.ndim else float(out)
 
 

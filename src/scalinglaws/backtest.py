@@ -12,7 +12,8 @@ from .fitting import FitResult
 
 logger = logging.getLogger("scalinglaws")
 
-__all__ = ["binomial_se", "heldout_errors", "extrapolate_benchmarks", "backtest_law", "stabilisation_point"]
+__all__ = ["binomial_se", "heldout_errors", "extrapolate_benchmarks", "backtest_law", "stabilisation_point",
+           "compare_routes", "ROUTES"]
 
 
 def binomial_se(q, n_items) -> np.ndarray:
@@ -227,3 +228,97 @@ def stabilisation_point(cutoffs, values, *, rtol: float = 0.1, reference: float 
     outside = np.flatnonzero(~inside)
     start = 0 if outside.size == 0 else outside[-1] + 1
     return float(cutoffs[start])
+
+
+#: The prediction routes :func:`compare_routes` knows: a law in compute alone, or the two-stage route.
+ROUTES = ("direct", "direct_qmax", "bnsl", "two_stage_linear", "two_stage_logistic")
+
+
+def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame, *, proxy=("dclm", "loss"),
+                   routes=("direct", "two_stage_linear", "two_stage_logistic"), level: float = 0.95):
+    """Predict held-out runs per benchmark by several routes fitted on the same runs, and score them.
+
+    Routes: ``direct`` (Eq. 2, OLS), ``direct_qmax`` (Eq. 10, Huber), ``bnsl`` (Eq. 1, Huber) -- laws in compute
+    alone -- and ``two_stage_linear`` / ``two_stage_logistic``: compute -> proxy loss -> accuracy
+    (:func:`scalinglaws.two_stage.fit_two_stage`). Every route is fitted on the same runs: the training runs of the
+    benchmark whose accuracy is above chance (the direct law cannot use the others; dropping them for all routes keeps
+    the comparison fair), each with its proxy loss.
+
+    Parameters
+    ----------
+    train, test : DataFrame
+        Tidy runs (``run_id, C, benchmark, metric, value``, as :func:`scalinglaws.datasets.load_krajewski` or
+        :func:`~scalinglaws.datasets.load_olmo_ladder` return) to fit on and to predict.
+    specs : DataFrame
+        Indexed by benchmark with ``metric``, ``chance`` and ``n_items``.
+    proxy : (benchmark, metric)
+        The rows holding each run's proxy loss for the two-stage route (e.g. ``("dclm", "loss")``).
+
+    Returns
+    -------
+    summary : DataFrame
+        One row per benchmark x route: ``median_abs_error``, ``max_abs_error``, ``binomial_se`` (median over the
+        held-out runs), ``error_over_se``, ``coverage`` of the prediction interval, ``status``, ``n_fit``.
+    points : DataFrame
+        One row per benchmark x route x held-out run: ``observed, predicted, lower, upper, abs_error``; for the
+        two-stage routes also the observed and predicted proxy loss and ``stage2_at_observed_loss`` (stage 2 fed the
+        true loss), so that ``predicted - stage2_at_observed_loss`` is the part of the error that stage 1 caused.
+    """
+    from .fitting import fit
+    from .two_stage import fit_two_stage
+
+    unknown = set(routes) - set(ROUTES)
+    if unknown:
+        raise ValueError(f"unknown route(s) {sorted(unknown)}; known: {ROUTES}")
+    loss_of = {}
+    for name, t in (("train", train), ("test", test)):
+        p = t[(t["benchmark"] == proxy[0]) & (t["metric"] == proxy[1])]
+        if p.empty and any(r.startswith("two_stage") for r in routes):
+            raise ValueError(f"no proxy rows {proxy} in the {name} table")
+        loss_of[name] = p.set_index("run_id")["value"]
+    rows, pts = [], []
+    for bench, spec in specs.iterrows():
+        tr = train[(train["benchmark"] == bench) & (train["metric"] == spec["metric"])]
+        te = test[(test["benchmark"] == bench) & (test["metric"] == spec["metric"])]
+        if te.empty:
+            continue
+        tr = tr[tr["value"] > spec["chance"]]
+        if (any(r.startswith("two_stage") for r in routes)):
+            tr = tr[tr["run_id"].isin(loss_of["train"].index)]
+            te = te[te["run_id"].isin(loss_of["test"].index)]
+        C, Q = tr["C"].to_numpy(), tr["value"].to_numpy()
+        Ct, Qt = te["C"].to_numpy(), te["value"].to_numpy()
+        se = binomial_se(np.clip(Qt, 1e-9, 1 - 1e-9), np.full(Qt.shape, float(spec["n_items"])))
+        for route in routes:
+            extra = {}
+            try:
+                if route.startswith("two_stage"):
+                    L, Lt = loss_of["train"].loc[tr["run_id"]].to_numpy(), loss_of["test"].loc[te["run_id"]].to_numpy()
+                    res = fit_two_stage(C, L, Q, link=route.split("_")[-1], warn=False)
+                    pred = res.predict(Ct)
+                    extra = {"loss_observed": Lt, "loss_predicted": res.predict_loss(Ct),
+                             "stage2_at_observed_loss": res.stage2.predict(L=Lt)}
+                    status, n_fit = res.status.value, res.stage2.n_points
+                else:
+                    res = fit(route, C=C, Q=Q, invalid="drop", warn=False)
+                    pred = res.predict(C=Ct)
+                    status, n_fit = res.status.value, res.n_points
+            except (ValueError, RuntimeError) as exc:
+                rows.append({"benchmark": bench, "route": route, "status": f"not fitted: {exc}"})
+                continue
+            try:
+                lo, hi = res.interval(Ct, level=level) if route.startswith("two_stage") else res.interval(level=level, C=Ct)
+            except ValueError:
+                lo = hi = np.full(Ct.shape, np.nan)
+            err = np.abs(pred - Qt)
+            pts.append(pd.DataFrame({"benchmark": bench, "route": route, "run_id": te["run_id"].to_numpy(), "C": Ct,
+                                     "observed": Qt, "predicted": pred, "lower": lo, "upper": hi, "abs_error": err,
+                                     "binomial_se": se, **extra}))
+            covered = (Qt >= lo) & (Qt <= hi)
+            rows.append({"benchmark": bench, "route": route, "status": status, "n_fit": n_fit,
+                         "median_abs_error": float(np.median(err)), "max_abs_error": float(np.max(err)),
+                         "binomial_se": float(np.median(se)), "error_over_se": float(np.median(err) / np.median(se)),
+                         "coverage": float(np.mean(covered)) if np.all(np.isfinite(lo)) else np.nan})
+    summary = pd.DataFrame(rows).set_index(["benchmark", "route"])
+    points = pd.concat(pts, ignore_index=True) if pts else pd.DataFrame()
+    return summary, points

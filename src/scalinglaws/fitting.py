@@ -84,10 +84,11 @@ def from_space(y: np.ndarray, space: str, chance: float = 0.0) -> np.ndarray:
         return np.exp(y)
     if space == "identity":
         return y
-    neglog = np.exp(y) if space == "accuracy" else y
     if space not in ("accuracy", "neglog"):
         raise ValueError(f"unknown fitting space {space!r}")
-    return chance + (1.0 - chance) * np.exp(-neglog)
+    with np.errstate(over="ignore"):  # exp overflow maps to accuracy 0 / chance, which is the limit
+        neglog = np.exp(y) if space == "accuracy" else y
+        return chance + (1.0 - chance) * np.exp(-neglog)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -247,7 +248,8 @@ class FitResult:
         var = np.einsum("...i,ij,...j->...", g, self.covariance, g)
         if kind == "prediction":
             var = var + self.residual_std**2
-        half = stats.t.ppf(0.5 + level / 2, self.dof) * np.sqrt(var)
+        with np.errstate(invalid="ignore"):  # a numerically non-PSD covariance gives var < 0: no interval (NaN)
+            half = stats.t.ppf(0.5 + level / 2, self.dof) * np.sqrt(np.where(var >= 0, var, np.nan))
         a = from_space(y_hat - half, self.law.space, self.chance)
         b = from_space(y_hat + half, self.law.space, self.chance)
         return np.minimum(a, b), np.maximum(a, b)

@@ -39,6 +39,8 @@ __all__ = [
     "fetch",
     "file_status",
     "load_krajewski",
+    "krajewski_pass_at_k",
+    "impossible_passk_groups",
     "load_pythia_models",
     "load_pythia_samples",
     "pythia_pass_at_k",
@@ -243,24 +245,32 @@ def _krajewski_blocks(raw: pd.DataFrame) -> pd.Series:
     return starts.cumsum()
 
 
-def _drop_impossible_passk(df: pd.DataFrame) -> pd.DataFrame:
-    """Drop a run x code-benchmark whose pass@k is impossible: pass@1 = 0 means no sample was correct on any
-    problem, so every pass@k must be 0; a non-zero pass@k beside it is an artefact."""
+def impossible_passk_groups(df: pd.DataFrame) -> list[tuple[str, str]]:
+    """The (run_id, benchmark) pairs of a tidy table whose pass@k pattern is impossible: pass@1 = 0 means no sample
+    was correct on any problem, so every pass@k must be 0; a non-zero pass@k beside it is an artefact."""
     passk = df[df["metric"].str.startswith("pass@")]
     bad = []
     for (run, bench), g in passk.groupby(["run_id", "benchmark"]):
         p1 = g.loc[g["metric"] == "pass@1", "value"]
         if len(p1) and p1.iloc[0] == 0 and (g["value"] > 0).any():
             bad.append((run, bench))
-            logger.info("krajewski: dropping %s %s: pass@1 = 0 but pass@k > 0 for k = %s (impossible)", run, bench,
+            logger.info("krajewski: %s %s: pass@1 = 0 but pass@k > 0 for k = %s (impossible)", run, bench,
                         ",".join(g.loc[g["value"] > 0, "metric"].str[5:]))
+    return bad
+
+
+def _drop_impossible_passk(df: pd.DataFrame) -> pd.DataFrame:
+    """Drop the run x code-benchmark groups of :func:`impossible_passk_groups` (logged)."""
+    bad = impossible_passk_groups(df)
+    if bad:
+        logger.info("krajewski: dropping %d run x benchmark pass@k group(s) with an impossible pattern", len(bad))
     if not bad:
         return df
     key = pd.MultiIndex.from_frame(df[["run_id", "benchmark"]])
     return df[~key.isin(bad)].reset_index(drop=True)
 
 
-def _load_krajewski_one(mixture: str) -> pd.DataFrame:
+def _load_krajewski_one(mixture: str, drop_impossible: bool = True) -> pd.DataFrame:
     raw = pd.read_csv(fetch("krajewski2025", _KRAJEWSKI_FILES[mixture]), index_col=0)
     raw["block"] = _krajewski_blocks(raw)
     if mixture == "dclm":
@@ -291,10 +301,10 @@ def _load_krajewski_one(mixture: str) -> pd.DataFrame:
         "value": raw["score"].astype(float),
     }).reset_index(drop=True)
     df["n_items"] = df["benchmark"].map(KRAJEWSKI_BENCHMARKS["n_items"]).astype("Int64")
-    return _drop_impossible_passk(df)
+    return _drop_impossible_passk(df) if drop_impossible else df
 
 
-def load_krajewski(mixture: str = "both") -> pd.DataFrame:
+def load_krajewski(mixture: str = "both", *, drop_impossible: bool = True) -> pd.DataFrame:
     """The Krajewski et al. (2025) ladder as one tidy table.
 
     Parameters
@@ -309,11 +319,11 @@ def load_krajewski(mixture: str = "both") -> pd.DataFrame:
         n_items``. ``C = 6ND``. For DCLM, which has no parameter column, ``N = D / TPR`` is an approximation
         (the nominal size, a few percent off the true count). The repeated DCLM run block is kept once, and a
         run's code benchmark with an impossible pass@k pattern (pass@1 = 0 with pass@k > 0) is dropped with a
-        logged reason.
+        logged reason (``drop_impossible=False`` keeps them, to show the artefact).
     """
     if mixture not in ("dclm", "c4", "both"):
         raise ValueError(f"mixture must be 'dclm', 'c4' or 'both', got {mixture!r}")
-    parts = [_load_krajewski_one(m) for m in (("dclm", "c4") if mixture == "both" else (mixture,))]
+    parts = [_load_krajewski_one(m, drop_impossible) for m in (("dclm", "c4") if mixture == "both" else (mixture,))]
     return pd.concat(parts, ignore_index=True)
 
 
@@ -674,3 +684,15 @@ def json_load(path: Path):
 
     with open(path, encoding="utf-8") as f:
         return json.load(f)
+
+
+def krajewski_pass_at_k(table: pd.DataFrame, benchmark: str) -> pd.DataFrame:
+    """The pass@k rows of one code benchmark (``humaneval-py`` or ``lbpp``) of a :func:`load_krajewski` table, with
+    ``k`` as an integer column: ``run_id, N, D, C, TPR, k, value, all_zero`` where ``all_zero`` marks runs whose
+    pass@k is 0 at every k (no problem ever solved: no finite -log pass@k, and nothing to fit)."""
+    d = table[(table["benchmark"] == benchmark) & table["metric"].str.startswith("pass@")].copy()
+    if d.empty:
+        raise ValueError(f"no pass@k rows for benchmark {benchmark!r}")
+    d["k"] = d["metric"].str[5:].astype(int)
+    d["all_zero"] = d.groupby("run_id")["value"].transform("max") == 0
+    return d[["run_id", "N", "D", "C", "TPR", "k", "value", "all_zero"]].sort_values(["C", "k"]).reset_index(drop=True)

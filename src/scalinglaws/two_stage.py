@@ -22,7 +22,7 @@ from scipy import stats
 from . import _validate as V
 from .fitting import FitResult, fit
 
-__all__ = ["TwoStageResult", "fit_two_stage"]
+__all__ = ["TwoStageResult", "fit_two_stage", "proxy_quality"]
 
 _LINKS = {"linear": "accuracy_linear_in_loss", "logistic": "accuracy_logistic_in_loss"}
 
@@ -82,3 +82,47 @@ def fit_two_stage(C, L, Q, *, link: str = "linear", max_compute: float | None = 
     keep = C <= max_compute if max_compute is not None else np.ones_like(C, bool)
     stage2 = fit(_LINKS[link], L=L[keep], Q=Q[keep], warn=warn)
     return TwoStageResult(stage1, stage2, link)
+
+
+def proxy_quality(table, benchmarks, proxies, *, links=("linear", "logistic"), metric: str = "acc"):
+    """How well each candidate proxy predicts accuracy in-sample (Krajewski et al. 2025, Fig. 4): fit stage 2 of the
+    two-stage route (accuracy against the proxy) on every run and report R² and RMSE in accuracy units.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy runs (``run_id, benchmark, metric, value``).
+    benchmarks : iterable of str
+    proxies : dict
+        ``{label: (benchmark, metric, sign)}``: where each run's proxy value is, and ``sign`` (+1 or -1) to make it a
+        positive loss-like quantity (e.g. ``("arc_easy", "loglikelihood", -1)`` for the negative log-likelihood of the
+        correct answer; the benchmark name ``"{bench}"`` is replaced by the benchmark being scored).
+    links : iterable of {"linear", "logistic"}
+
+    Returns
+    -------
+    DataFrame
+        One row per benchmark x proxy x link: ``n``, ``r2``, ``rmse``, ``status``.
+    """
+    import pandas as pd
+
+    rows = []
+    for bench in benchmarks:
+        acc = table[(table["benchmark"] == bench) & (table["metric"] == metric)].set_index("run_id")["value"]
+        for label, (pb, pm, sign) in proxies.items():
+            pb = pb.format(bench=bench)
+            prox = table[(table["benchmark"] == pb) & (table["metric"] == pm)].set_index("run_id")["value"] * sign
+            joined = pd.concat({"Q": acc, "L": prox}, axis=1, join="inner").dropna()
+            if len(joined) < 6 or (joined["L"] <= 0).any():
+                continue
+            for link in links:
+                try:
+                    res = fit(_LINKS[link], L=joined["L"].to_numpy(), Q=joined["Q"].to_numpy(), warn=False)
+                except (ValueError, RuntimeError):
+                    continue
+                resid = joined["Q"].to_numpy() - res.predict(L=joined["L"].to_numpy())
+                ss_tot = float(np.sum((joined["Q"] - joined["Q"].mean()) ** 2))
+                rows.append({"benchmark": bench, "proxy": label, "link": link, "n": len(joined),
+                             "r2": 1 - float(np.sum(resid**2)) / ss_tot, "rmse": float(np.sqrt(np.mean(resid**2))),
+                             "status": res.status.value})
+    return pd.DataFrame(rows)

@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-16)
 ifneq ($(wildcard ../shared/data/SOURCES.md),)
 export SCALINGLAWS_DATA_MIRROR ?= $(abspath ../shared/data)
 endif
-export MPLBACKEND := Agg
+# (no MPLBACKEND here: the book needs the kernel's inline backend to capture figures)
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 

@@ -74,3 +74,19 @@ def test_vanished_irreducible_term_is_pinned_and_said():
     assert res.stderr["E0"] is None and res.stderr["alpha"] > 0
     lo, hi = res.interval(C=np.array([1e23]))  # an interval exists, conditional on E0 = 0
     assert np.all(np.isfinite(lo)) and np.all(lo < res.predict(C=np.array([1e23]))) and np.all(hi > lo)
+
+
+def test_backtest_summary_criteria():
+    from scalinglaws.backtest import backtest_summary
+
+    bt = pd.DataFrame({"C_max": [1e18, 1e19, 1e20, 1e21], "alpha": [0.5, 0.3, 0.21, 0.2],
+                       "rel_error": [0.5, 0.05, 0.2, 0.08], "predicted": [1, 2, 3, 4.0],
+                       "covered": [True, None, False, True]})
+    s = backtest_summary(bt, parameter="alpha", target_C=1e22)
+    assert s["orders: parameter stable"] == pytest.approx(2.0)  # from 1e20 on, alpha within 10% of 0.2
+    assert s["orders: error <= 10%"] == pytest.approx(1.0)  # only the last cutoff stays <= 10%
+    assert s["share of cutoffs covered"] == 0.5 and s["predicted (full pool)"] == 4.0
+    never = bt.assign(rel_error=[0.5, 0.5, 0.5, 0.5])
+    assert np.isnan(backtest_summary(never, parameter="alpha", target_C=1e22)["orders: error <= 10%"])
+    with pytest.raises(ValueError):
+        backtest_summary(bt.iloc[:0], parameter="alpha", target_C=1e22)

@@ -13,7 +13,7 @@ from .fitting import FitResult
 logger = logging.getLogger("scalinglaws")
 
 __all__ = ["binomial_se", "heldout_errors", "extrapolate_benchmarks", "backtest_law", "stabilisation_point",
-           "compare_routes", "ROUTES", "predict_heldout"]
+           "compare_routes", "ROUTES", "predict_heldout", "backtest_summary"]
 
 
 def binomial_se(q, n_items) -> np.ndarray:
@@ -372,3 +372,30 @@ def predict_heldout(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame
                "coverage": float(np.mean((obs >= lo) & (obs <= hi))) if np.all(np.isfinite(lo)) else np.nan}
         rows.append(row)
     return fits, pd.DataFrame(rows).set_index("benchmark"), (pd.concat(pts, ignore_index=True) if pts else pd.DataFrame())
+
+
+def backtest_summary(bt: pd.DataFrame, *, parameter: str, target_C: float, rtol: float = 0.1,
+                     max_rel_error: float = 0.1) -> dict:
+    """Summarise a :func:`backtest_law` table with the book's stability criteria.
+
+    Returns the prediction with the full pool (last cutoff) and its relative error and coverage, the share of cutoffs
+    whose interval covers the target, and two distances below the target in orders of magnitude,
+    ``log10(target_C / C_max)``: from where ``parameter`` stays within ``rtol`` of its full-pool value
+    (:func:`stabilisation_point`), and from where the relative error stays at or below ``max_rel_error`` for every
+    larger cutoff (NaN if it never does).
+    """
+    if bt.empty:
+        raise ValueError("empty backtest table")
+    bt = bt.sort_values("C_max")
+    ok = (bt["rel_error"] <= max_rel_error).to_numpy()
+    stays = np.flip(np.logical_and.accumulate(np.flip(ok)))
+    c_err = float(bt["C_max"].to_numpy()[stays].min()) if stays.any() else np.nan
+    c_par = stabilisation_point(bt["C_max"], bt[parameter], rtol=rtol)
+    last = bt.iloc[-1]
+    return {"predicted (full pool)": float(last["predicted"]), "rel error (full pool)": float(last["rel_error"]),
+            "covered (full pool)": last["covered"],
+            "share of cutoffs covered": float(bt["covered"].fillna(False).astype(bool).mean()),
+            "parameter": parameter, "parameter (full pool)": float(last[parameter]),
+            "orders: parameter stable": float(np.log10(target_C / c_par)),
+            f"orders: error <= {max_rel_error:.0%}": float(np.log10(target_C / c_err)) if np.isfinite(c_err) else np.nan,
+            "cutoffs": len(bt)}

@@ -15,10 +15,11 @@ import time
 import warnings
 
 import numpy as np
-import pandas as pd
 
 import scalinglaws as sl
-from scalinglaws.datasets import fetch, load_krajewski
+from scalinglaws.datasets import (load_chinchilla, load_krajewski, load_pythia_gold, load_pythia_samples,
+                                  pythia_pass_at_k)
+from scalinglaws.passk import gold_neglog_prob
 from scalinglaws.laws import LAWS, _grid
 from scalinglaws.two_stage import fit_two_stage
 
@@ -39,18 +40,15 @@ def datasets():
     he = k[(k.TPR == 20) & (k.benchmark == "humaneval-py") & k.metric.str.startswith("pass@")]
     he = he[he.value > 0]
     loss = k[(k.TPR == 20) & (k.benchmark == "c4") & (k.metric == "loss")].set_index("run_id")["value"]
-    gsm = pd.read_parquet(fetch("pythia_passk", "data/raw_data/large_language_monkeys/gsm8k_pass_at_k.parquet"))
-    gsm = gsm[gsm.k == 1].assign(p=lambda d: d["Num. Samples Correct"] / d["Num. Samples"])
-    p1 = gsm.groupby("Model Nickname")["p"].mean()
-    meta = pd.read_csv(fetch("pythia_passk", "data/raw_data/gpt4_gsm8k/models_pythia.csv")).set_index("Model Nickname")
-    p1 = p1[p1 > 0]
-    N, D = meta.loc[p1.index, "Parameters"].to_numpy(float), meta.loc[p1.index, "Tokens"].to_numpy(float)
-    ch = pd.read_csv(fetch("chinchilla_epoch", "data/svg_extracted_data.csv"))
-    chN = ch["Model Size"].to_numpy()
-    chD = ch["Training FLOP"].to_numpy() / (6 * chN)
-    rng = np.random.default_rng(0)
-    G = np.geomspace(20, 400, 9)
-    gold = np.exp(-(0.1 + 2e-3 * G**1.4) * np.exp(0.05 * rng.standard_normal(9)))
+    pk = pythia_pass_at_k("gsm8k", ks=[1])
+    pk = pk[pk["pass_at_k"] > 0]
+    N, D, p1 = pk["N"].to_numpy(), pk["D"].to_numpy(), pk["pass_at_k"].to_numpy()
+    ch = load_chinchilla(drop_highest_loss=0)
+    chN, chD = ch["N"].to_numpy(), ch["D"].to_numpy()
+    problems = load_pythia_samples("gsm8k")["problem"].unique()
+    gold = load_pythia_gold()
+    G = gold[gold["problem"].isin(problems)].groupby("model")["nll"].apply(gold_neglog_prob)
+    pg = pk.set_index("model")["pass_at_k"].reindex(G.index)
     a20 = arc20.merge(loss.rename("L"), left_on="run_id", right_index=True)
     return {
         "direct": (dict(C=arc20.C, Q=arc20.value, chance=0.25), "Krajewski DCLM TPR20 arc_easy"),
@@ -58,10 +56,10 @@ def datasets():
         "bnsl": (dict(C=arc20.C, Q=arc20.value, chance=0.25), "Krajewski DCLM TPR20 arc_easy"),
         "across_tpr": (dict(N=arc.N, D=arc.D, Q=arc.value, chance=0.25), "Krajewski DCLM all TPRs arc_easy"),
         "passk_joint": (dict(C=he.C, k=he.metric.str[5:].astype(float), Q=he.value), "Krajewski humaneval pass@k"),
-        "compute": (dict(C=6 * N * D, P=p1.to_numpy()), "Pythia GSM8K pass@1"),
-        "params_tokens": (dict(N=N, D=D, P=p1.to_numpy()), "Pythia GSM8K pass@1"),
-        "gold_reference": (dict(G=G, P=gold), "synthetic, 9 points (no matched real data in this script)"),
-        "chinchilla": (dict(N=chN, D=chD, L=ch["loss"].to_numpy()), "Epoch Chinchilla, all 245 points"),
+        "compute": (dict(C=6 * N * D, P=p1), "Pythia GSM8K pass@1"),
+        "params_tokens": (dict(N=N, D=D, P=p1), "Pythia GSM8K pass@1"),
+        "gold_reference": (dict(G=G.to_numpy(), P=pg.to_numpy()), "Pythia GSM8K pass@1, 9 gold-likelihood checkpoints"),
+        "chinchilla": (dict(N=chN, D=chD, L=ch["L"].to_numpy()), "Epoch Chinchilla, all 245 points"),
         "two_stage": ((a20.C.to_numpy(), a20.L.to_numpy(), a20.value.to_numpy()), "Krajewski TPR20 c4 loss -> arc_easy"),
     }
 

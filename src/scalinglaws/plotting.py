@@ -8,7 +8,8 @@ import seaborn as sns
 
 from .fitting import FitResult
 
-__all__ = ["set_style", "plot_extrapolation", "facet_grid", "plot_group_fits", "plot_params", "plot_backtest"]
+__all__ = ["set_style", "plot_extrapolation", "facet_grid", "plot_group_fits", "plot_params", "plot_backtest",
+           "plot_routes", "plot_predicted_vs_observed", "plot_mixtures"]
 
 FIT_COLOR = "#1f77b4"
 HELDOUT_COLOR = "#d62728"
@@ -117,4 +118,64 @@ def plot_backtest(ax, bt, *, target_C: float, observed: float | None = None, col
         ax.axhline(observed, color="0.3", lw=0.8, ls="--")
     ax.set_xlabel("orders of magnitude below the target, log10(C_target / C_max)")
     ax.invert_xaxis()
+    return ax
+
+
+ROUTE_COLORS = {"direct": "#1f77b4", "direct_qmax": "#17becf", "bnsl": "#9467bd", "two_stage_linear": "#d62728",
+                "two_stage_logistic": "#ff7f0e"}
+
+
+def plot_routes(ax, runs, points, *, threshold: float | None = None, routes=None, intervals: bool = True,
+                title: str | None = None):
+    """One benchmark's runs and each route's predictions at the held-out runs
+    (:func:`scalinglaws.backtest.compare_routes` points for that benchmark), with prediction intervals as bands.
+
+    ``runs`` has columns ``C`` and ``value`` (all runs of the benchmark); runs above ``threshold`` are drawn as
+    held-out diamonds."""
+    C, Q = np.asarray(runs["C"], float), np.asarray(runs["value"], float)
+    held = C > threshold if threshold is not None else np.zeros(C.shape, bool)
+    ax.scatter(C[~held], Q[~held], s=8, color="0.35", zorder=3, label="fitted")
+    ax.scatter(C[held], Q[held], s=20, marker="D", facecolor="none", edgecolor="k", zorder=4, label="held out")
+    for route in routes or list(dict.fromkeys(points["route"])):
+        p = points[points["route"] == route].sort_values("C")
+        color = ROUTE_COLORS.get(route)
+        line = ax.plot(p["C"], p["predicted"], color=color, lw=1.3, label=route)[0]
+        if intervals and np.all(np.isfinite(p[["lower", "upper"]].to_numpy())):
+            ax.fill_between(p["C"], p["lower"], p["upper"], color=line.get_color(), alpha=0.12, lw=0)
+    if threshold is not None:
+        ax.axvline(threshold, color="0.6", ls=":", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("training compute C (FLOPs)")
+    if title:
+        ax.set_title(title, fontsize=8)
+    return ax
+
+
+def plot_predicted_vs_observed(ax, points, *, by: str | None = None, lim=None):
+    """Predicted against observed accuracy for held-out runs, with prediction-interval error bars, coloured by
+    ``by`` (e.g. corpus or route); the diagonal is a perfect prediction."""
+    groups = points.groupby(by) if by else [(None, points)]
+    for i, (key, p) in enumerate(groups):
+        err = np.vstack([p["predicted"] - p["lower"], p["upper"] - p["predicted"]])
+        err = np.where(np.isfinite(err), np.maximum(err, 0), 0)
+        ax.errorbar(p["observed"], p["predicted"], yerr=err, fmt="o", ms=3, lw=0.6, color=f"C{i}", label=key)
+    lo = min(points["observed"].min(), points["predicted"].min()) if lim is None else lim[0]
+    hi = max(points["observed"].max(), points["predicted"].max()) if lim is None else lim[1]
+    ax.plot([lo, hi], [lo, hi], color="0.4", lw=0.8)
+    ax.set_xlabel("observed")
+    ax.set_ylabel("predicted")
+    return ax
+
+
+def plot_mixtures(ax, table, *, benchmark: str, metric: str, chance: float = 0.0, colors=("C0", "C3")):
+    """Accuracy against compute for each data mixture of a tidy table (one colour per ``mixture``), with the chance
+    level drawn when it is above zero."""
+    d = table[(table["benchmark"] == benchmark) & (table["metric"] == metric)]
+    for color, (mix, g) in zip(colors, d.groupby("mixture", sort=True)):
+        ax.scatter(g["C"], g["value"], s=10, color=color, label=mix)
+    if chance > 0:
+        ax.axhline(chance, color="0.5", ls=":", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("training compute C (FLOPs)")
+    ax.set_title(benchmark)
     return ax

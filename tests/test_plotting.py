@@ -1,0 +1,37 @@
+"""Smoke tests for the plotting helpers: they draw what they say, on log-scaled compute axes."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from scalinglaws.plotting import plot_backtest, plot_mixtures, plot_predicted_vs_observed, plot_routes  # noqa: E402
+
+
+def test_plot_routes_draws_one_line_per_route_and_bands():
+    runs = pd.DataFrame({"C": np.geomspace(1e18, 1e22, 10), "value": np.linspace(0.3, 0.7, 10)})
+    held = runs[runs["C"] > 1e21]
+    pts = pd.concat([held.assign(route=r, predicted=held["value"] + 0.01, lower=held["value"] - 0.05,
+                                 upper=held["value"] + 0.05) for r in ("direct", "two_stage_linear")])
+    fig, ax = plt.subplots()
+    plot_routes(ax, runs, pts, threshold=1e21)
+    assert ax.get_xscale() == "log"
+    assert len(ax.lines) == 3  # two routes + the threshold line
+    assert len(ax.collections) == 4  # fitted, held out, two bands
+    plt.close(fig)
+
+
+def test_other_helpers_run():
+    fig, axes = plt.subplots(1, 3)
+    pts = pd.DataFrame({"observed": [0.5, 0.6], "predicted": [0.52, 0.58], "lower": [0.4, np.nan],
+                        "upper": [0.6, np.nan], "corpus": ["a", "b"]})
+    plot_predicted_vs_observed(axes[0], pts, by="corpus")
+    table = pd.DataFrame({"C": [1e18, 1e19, 1e18, 1e19], "value": [0.3, 0.4, 0.3, 0.35], "benchmark": "x",
+                          "metric": "acc", "mixture": ["dclm", "dclm", "c4", "c4"]})
+    plot_mixtures(axes[1], table, benchmark="x", metric="acc", chance=0.25)
+    bt = pd.DataFrame({"C_max": [1e18, 1e19], "predicted": [0.1, 0.2], "lower": [0.05, 0.1], "upper": [0.2, 0.3]})
+    plot_backtest(axes[2], bt, target_C=1e21, observed=0.2)
+    assert axes[2].xaxis_inverted()
+    plt.close(fig)

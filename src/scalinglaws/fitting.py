@@ -34,7 +34,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from . import _validate as V
-from .laws import Law, get_law
+from .laws import Law, Param, get_law
 
 logger = logging.getLogger("scalinglaws")
 
@@ -486,6 +486,18 @@ def _covariance(law: Law, res) -> np.ndarray | None:
     return np.asarray(res.covar)[np.ix_(order, order)]
 
 
+def _negligible_constant(law: Law, res) -> Param | None:
+    """The law's log-parametrised constant term if it is below 1e-6 of the fitted response at every point (in the
+    units of -log Q or of the loss), else None."""
+    if law.constant is None or law.space not in ("accuracy", "loss"):
+        return None
+    const = next(p for p in law.params if p.name == law.constant)
+    if not const.log:
+        return None
+    fitted = np.exp(res.best_fit)  # -log Q (accuracy space) or L (loss space) at each fitted point
+    return const if np.exp(float(res.params[const.internal].value)) < 1e-6 * np.min(np.abs(fitted)) else None
+
+
 def _pinned_covariance(law: Law, X: dict, y: np.ndarray, best, loss: str, delta: float | None):
     """Covariance when the full one is singular: hold fixed the parameters with no identifiable curvature -- those at
     a bound, and a law's constant term when it is negligible (below 1e-6 of the fitted response everywhere, e.g.
@@ -494,12 +506,9 @@ def _pinned_covariance(law: Law, X: dict, y: np.ndarray, best, loss: str, delta:
     values = {p.internal: float(best.params[p.internal].value) for p in law.params}
     pinned = [p for p in law.params
               if min(values[p.internal] - p.lower, p.upper - values[p.internal]) <= 1e-6 * (p.upper - p.lower)]
-    if law.constant is not None:
-        const = next(p for p in law.params if p.name == law.constant)
-        if const.log and const not in pinned:
-            fitted = from_space(best.best_fit, law.space) if law.space == "loss" else np.exp(best.best_fit)
-            if law.space in ("accuracy", "loss") and np.exp(values[const.internal]) < 1e-6 * np.min(np.abs(fitted)):
-                pinned.append(const)
+    const = _negligible_constant(law, best)
+    if const is not None and const not in pinned:
+        pinned.append(const)
     if not pinned or len(pinned) == len(law.params):
         return None, []
     params = best.params.copy()
@@ -617,8 +626,11 @@ def fit(
     internal = {p.internal: float(best.params[p.internal].value) for p in law.params}
     public = law.to_public(internal)
     cov, pinned = _covariance(law, best), []
-    if cov is None:
-        cov, pinned = _pinned_covariance(law, X, y, best, loss, delta)
+    if cov is None or _negligible_constant(law, best):
+        # A vanished constant term (e.g. E0 -> 0) has no meaningful standard error even when the covariance
+        # happens to be invertible: treat it like a parameter at its bound, consistently.
+        cov_pinned, pinned = _pinned_covariance(law, X, y, best, loss, delta)
+        cov = cov_pinned if pinned else cov
         if pinned:
             status = FitStatus.AT_BOUND if status is FitStatus.CONVERGED else status
             message = (message + "; " if message else "") + (

@@ -35,3 +35,23 @@ def test_other_helpers_run():
     plot_backtest(axes[2], bt, target_C=1e21, observed=0.2)
     assert axes[2].xaxis_inverted()
     plt.close(fig)
+
+
+def test_envelope_and_passk_helpers():
+    import scalinglaws as sl
+    from scalinglaws.plotting import plot_envelope_vs_fit, plot_isoflop, plot_passk_joint, plot_penalty
+
+    fig, axes = plt.subplots(1, 4)
+    plot_isoflop(axes[0], 400.0, 0.34, 400.0, 0.28, [1e20, 1e21])
+    assert len(axes[0].lines) == 4  # two curves, two envelope dots
+    plot_penalty(axes[1], [(0.34, 0.28)])
+    C = np.repeat(np.geomspace(1e18, 1e22, 8), 3)
+    k = np.tile([1.0, 4.0, 16.0], 8)
+    Q = np.exp(-(2e3 * k**-0.3 * C ** (-0.15 - 0.01 * np.log(k))))
+    res = sl.fit("passk_joint", C=C, k=k, Q=Q)
+    plot_passk_joint(axes[2], res, pd.DataFrame({"C": C, "k": k, "value": Q}), [1, 16])
+    assert len(axes[2].lines) == 2
+    cfit = sl.fit("compute", C=C[k == 1], P=Q[k == 1], warn=False)
+    plot_envelope_vs_fit(axes[3], C[k == 1], Q[k == 1], np.ones(8), envelope_law=(0.0, 2e3, 0.15), compute_fit=cfit)
+    assert len(axes[3].lines) == 2
+    plt.close(fig)

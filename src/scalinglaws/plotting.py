@@ -9,7 +9,8 @@ import seaborn as sns
 from .fitting import FitResult
 
 __all__ = ["set_style", "plot_extrapolation", "facet_grid", "plot_group_fits", "plot_params", "plot_backtest",
-           "plot_routes", "plot_predicted_vs_observed", "plot_mixtures"]
+           "plot_routes", "plot_predicted_vs_observed", "plot_mixtures", "plot_isoflop", "plot_penalty",
+           "plot_passk_joint", "plot_envelope_vs_fit"]
 
 FIT_COLOR = "#1f77b4"
 HELDOUT_COLOR = "#d62728"
@@ -178,4 +179,74 @@ def plot_mixtures(ax, table, *, benchmark: str, metric: str, chance: float = 0.0
     ax.set_xscale("log")
     ax.set_xlabel("training compute C (FLOPs)")
     ax.set_title(benchmark)
+    return ax
+
+
+def plot_isoflop(ax, N0: float, beta: float, D0: float, gamma: float, Cs, *, c: float = 6.0, N_range=(1e6, 1e12)):
+    """Iso-FLOP curves of R(N, D) = N0 N^-beta + D0 D^-gamma at D = C/(cN), one per compute budget, with the
+    envelope value C0 C^-alpha of :func:`scalinglaws.envelope.compute_law` marked at the optimal N*."""
+    from . import envelope
+
+    N = np.geomspace(*N_range, 300)
+    _, C0, alpha = envelope.compute_law(N0, beta, D0, gamma, c=c)
+    for C in np.atleast_1d(Cs):
+        ax.plot(N, N0 * N**-beta + D0 * (C / (c * N)) ** -gamma, lw=1.2, label=f"C = {C:.0e}")
+        Ns, _ = envelope.optimal_allocation(C, N0, beta, D0, gamma, c)
+        ax.plot(Ns, C0 * C**-alpha, "ko", ms=4)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("parameters N")
+    ax.set_ylabel("R(N, C/(cN))")
+    return ax
+
+
+def plot_penalty(ax, pairs, *, r_range=(0.01, 100), quadratic: bool = True):
+    """The misallocation penalty Φ(r) for each (beta, gamma) in ``pairs``; with ``quadratic`` also the expansion
+    1 + βγ(ln r)²/2 of the first pair."""
+    from . import envelope
+
+    r = np.geomspace(*r_range, 200)
+    for b, g in pairs:
+        ax.plot(r, envelope.misallocation_penalty(r, b, g), label=f"beta={b:g}, gamma={g:g}")
+    if quadratic:
+        b, g = pairs[0]
+        ax.plot(r, 1 + 0.5 * b * g * np.log(r) ** 2, "k:", lw=1, label="1 + beta*gamma/2 (ln r)^2, first pair")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("r = N / N*")
+    ax.set_ylabel("Phi(r)")
+    return ax
+
+
+def plot_passk_joint(ax, result: FitResult, data, ks, *, palette: str = "viridis"):
+    """-log pass@k against compute for several k: the runs (columns ``C, k, value``; zeros not drawn) and the joint
+    law (Krajewski et al. Eq. 5) fitted in ``result``."""
+    colors = sns.color_palette(palette, len(ks))
+    for color, k in zip(colors, ks):
+        d = data[(data["k"] == k) & (data["value"] > 0)]
+        ax.scatter(d["C"], -np.log(d["value"]), s=8, color=color)
+        grid = np.geomspace(d["C"].min(), d["C"].max(), 100)
+        ax.plot(grid, -np.log(result.predict(C=grid, k=np.full(grid.shape, float(k)))), color=color,
+                label=f"k = {k}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("training compute C (FLOPs)")
+    ax.set_ylabel("-log pass@k")
+    return ax
+
+
+def plot_envelope_vs_fit(ax, C, P, r, *, envelope_law: tuple, compute_fit: FitResult, C_max: float | None = None):
+    """Checkpoints' -log pass@k coloured by log10 of their allocation ratio r = N/N*(C), the compute-optimal
+    envelope ``(E0, C0, alpha)`` of an N + D fit, and a compute law fitted directly to the same checkpoints."""
+    C, P, r = (np.asarray(v, float) for v in (C, P, r))
+    E0, C0, alpha = envelope_law
+    grid = np.geomspace(C.min(), C_max or C.max(), 200)
+    sc = ax.scatter(C, -np.log(P), c=np.log10(r), cmap="coolwarm", s=14, vmin=-3, vmax=3)
+    ax.plot(grid, E0 + C0 * grid**-alpha, color="k", lw=1.5, label="envelope of the N+D fit")
+    ax.plot(grid, -np.log(compute_fit.predict(C=grid)), color="C2", ls="--", label="compute law fitted directly")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("training compute C (FLOPs)")
+    ax.set_ylabel("-log pass@k")
+    ax.figure.colorbar(sc, ax=ax, label="log10 N / N*(C)")
     return ax

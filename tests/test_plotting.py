@@ -55,3 +55,20 @@ def test_envelope_and_passk_helpers():
     plot_envelope_vs_fit(axes[3], C[k == 1], Q[k == 1], np.ones(8), envelope_law=(0.0, 2e3, 0.15), compute_fit=cfit)
     assert len(axes[3].lines) == 2
     plt.close(fig)
+
+
+def test_k_helpers():
+    import scalinglaws as sl
+    from scalinglaws.plotting import plot_curves_in_k, plot_exponent_in_k, plot_power_in_k
+
+    k = np.geomspace(1, 1000, 12)
+    P = 1 - np.exp(-0.5 * k**0.3)
+    fig, axes = plt.subplots(1, 4)
+    plot_curves_in_k(axes[0], k, {"a": P, "b": P * 0.9}, mark_k=128)
+    assert len(axes[0].lines) == 3
+    res = sl.fit("power_in_k", k=k, P=P)
+    plot_power_in_k(axes[1:3], res, k, P, np.array([0.0, 0.01, 0.1, 0.5]))
+    assert "25%" in axes[1].get_title()
+    per_k = pd.DataFrame({"alpha": [0.2, 0.25], "se_alpha": [0.01, 0.01]}, index=[1, 128])
+    plot_exponent_in_k(axes[3], np.array([1, 128]), np.array([0.2, 0.25]), per_k, label="x")
+    plt.close(fig)

@@ -10,7 +10,7 @@ from .fitting import FitResult
 
 __all__ = ["set_style", "plot_extrapolation", "facet_grid", "plot_group_fits", "plot_params", "plot_backtest",
            "plot_routes", "plot_predicted_vs_observed", "plot_mixtures", "plot_isoflop", "plot_penalty",
-           "plot_passk_joint", "plot_envelope_vs_fit"]
+           "plot_passk_joint", "plot_envelope_vs_fit", "plot_curves_in_k", "plot_power_in_k", "plot_exponent_in_k"]
 
 FIT_COLOR = "#1f77b4"
 HELDOUT_COLOR = "#d62728"
@@ -249,4 +249,45 @@ def plot_envelope_vs_fit(ax, C, P, r, *, envelope_law: tuple, compute_fit: FitRe
     ax.set_xlabel("training compute C (FLOPs)")
     ax.set_ylabel("-log pass@k")
     ax.figure.colorbar(sc, ax=ax, label="log10 N / N*(C)")
+    return ax
+
+
+def plot_curves_in_k(ax, k, curves: dict, *, mark_k: float | None = None, ylabel: str = "pass@k"):
+    """Several estimates of pass@k against k (``{label: values}``; the first solid, the others dashed/dotted), with an
+    optional vertical line at ``mark_k`` (e.g. the smallest sample count)."""
+    for (label, values), ls in zip(curves.items(), ["-", "--", ":", "-."] * 4):
+        ax.plot(k, values, ls=ls, label=label)
+    if mark_k is not None:
+        ax.axvline(mark_k, color="0.6", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("k")
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+def plot_power_in_k(axes, result: FitResult, k, P, per_problem_p1):
+    """Two panels for one model: the histogram of log10 per-problem pass@1 (problems never solved counted in the
+    title), and -log pass@k against k with the fitted ``power_in_k`` law (log-log)."""
+    p1 = np.asarray(per_problem_p1, float)
+    k, P = np.asarray(k, float), np.asarray(P, float)
+    axes[0].hist(np.log10(p1[p1 > 0]), bins=25, color="0.4")
+    axes[0].set_xlabel("log10 per-problem pass@1 (c/n)")
+    axes[0].set_ylabel("problems")
+    axes[0].set_title(f"{np.mean(p1 == 0):.0%} of problems never solved")
+    axes[1].loglog(k, -np.log(P), "o", ms=3, color="0.3", label="data")
+    axes[1].loglog(k, -np.log(result.predict(k=k)), color=FIT_COLOR, label=f"power law, b = {result.params['b']:.3f}")
+    axes[1].set_xlabel("k")
+    axes[1].set_ylabel("-log pass@k")
+    return axes
+
+
+def plot_exponent_in_k(ax, k, joint_exponent, per_k_params, *, color=None, label: str = ""):
+    """A compute exponent against k: the joint law's curve and separate per-k fits (``fit_groups`` table with
+    ``alpha`` and ``se_alpha``) with ±1 SE bars."""
+    line = ax.plot(k, joint_exponent, color=color, label=f"{label}, joint law")[0]
+    ax.errorbar(per_k_params.index.to_numpy(float), per_k_params["alpha"], yerr=per_k_params["se_alpha"], fmt="o",
+                ms=3, color=line.get_color(), label=f"{label}, per k")
+    ax.set_xscale("log")
+    ax.set_xlabel("k")
+    ax.set_ylabel("compute exponent")
     return ax

@@ -12,7 +12,7 @@ from .fitting import FitResult
 
 logger = logging.getLogger("scalinglaws")
 
-__all__ = ["binomial_se", "heldout_errors", "extrapolate_benchmarks", "backtest_law", "stabilisation_point",
+__all__ = ["binomial_se", "heldout_errors", "heldout_summary", "extrapolate_benchmarks", "backtest_law", "stabilisation_point",
            "compare_routes", "ROUTES", "predict_heldout", "backtest_summary"]
 
 
@@ -26,7 +26,8 @@ def binomial_se(q, n_items) -> np.ndarray:
     return np.sqrt(q * (1 - q) / n)
 
 
-def heldout_errors(result: FitResult, observed, n_items=None, level: float = 0.95, **variables) -> pd.DataFrame:
+def heldout_errors(result: FitResult, observed, n_items=None, level: float = 0.95, missing_interval: str = "raise",
+                   **variables) -> pd.DataFrame:
     """Per held-out point: observed, predicted, error, relative error, prediction interval and coverage.
 
     Parameters
@@ -37,19 +38,61 @@ def heldout_errors(result: FitResult, observed, n_items=None, level: float = 0.9
         The held-out responses.
     n_items : array_like or int, optional
         Benchmark size, for the binomial standard error of each observation.
+    missing_interval : {"raise", "nan"}
+        What to do when the fit has no covariance (a parameter unidentifiable): raise ``ValueError`` (default), or
+        report NaN bounds and ``covered`` and keep the point predictions.
     **variables
         The held-out points' variables (e.g. ``C=...``).
     """
-    obs = V.as_1d_float("observed", observed)
     pred = result.predict(**variables)
-    lo, hi = result.interval(level=level, **variables)
+    lo, hi = _interval(result, level, missing_interval, np.shape(pred), **variables)
+    return _points(variables, observed, pred, lo, hi, n_items)
+
+
+def _interval(result: FitResult, level: float, missing: str, shape, **variables):
+    if missing not in ("raise", "nan"):
+        raise ValueError(f"missing_interval must be 'raise' or 'nan', got {missing!r}")
+    try:
+        return result.interval(level=level, **variables)
+    except ValueError:
+        if missing == "raise":
+            raise
+        return np.full(shape, np.nan), np.full(shape, np.nan)
+
+
+def _points(variables: dict, observed, pred, lo, hi, n_items=None) -> pd.DataFrame:
+    """The per-point table of :func:`heldout_errors` from predictions and interval bounds (bounds may be NaN)."""
+    obs = V.as_1d_float("observed", observed)
+    pred, lo, hi = (np.asarray(v, dtype=float) for v in (pred, lo, hi))
     out = pd.DataFrame({**{k: np.asarray(v, dtype=float) for k, v in variables.items()},
                         "observed": obs, "predicted": pred, "error": pred - obs,
                         "abs_error": np.abs(pred - obs), "rel_error": np.abs(pred - obs) / obs,
-                        "lower": lo, "upper": hi, "covered": (obs >= lo) & (obs <= hi)})
+                        "lower": lo, "upper": hi,
+                        "covered": np.where(np.isfinite(lo), (obs >= lo) & (obs <= hi), np.nan)})
     if n_items is not None:
-        out["binomial_se"] = binomial_se(obs, np.broadcast_to(np.asarray(n_items, dtype=float), obs.shape))
+        # a measured 0 or 1 has no binomial variance; clip so that error / SE stays finite
+        out["binomial_se"] = binomial_se(np.clip(obs, 1e-9, 1 - 1e-9),
+                                         np.broadcast_to(np.asarray(n_items, dtype=float), obs.shape))
     return out
+
+
+def heldout_summary(points: pd.DataFrame) -> dict:
+    """Summary of a :func:`heldout_errors` table: ``n_heldout``, median and maximum absolute error, median binomial
+    standard error, their ratio ``error_over_se``, and ``coverage`` of the prediction interval (NaN when some point
+    has no interval)."""
+    med, se = float(points["abs_error"].median()), float(points["binomial_se"].median())
+    covered = points["covered"].to_numpy(dtype=float)
+    return {"n_heldout": len(points), "median_abs_error": med, "max_abs_error": float(points["abs_error"].max()),
+            "binomial_se": se, "error_over_se": med / se,
+            "coverage": float(np.mean(covered)) if np.all(np.isfinite(covered)) else np.nan}
+
+
+def _above_chance(rows: pd.DataFrame, bench: str, chance: float) -> pd.DataFrame:
+    """Drop (and log) the runs at or below chance, as the paper's code does before fitting the direct law."""
+    above = rows["value"] > chance
+    if (~above).any():
+        logger.info("%s: dropping %d run(s) at or below chance %g before fitting", bench, int((~above).sum()), chance)
+    return rows[above]
 
 
 def extrapolate_benchmarks(table: pd.DataFrame, specs: pd.DataFrame, *, max_compute: float, law: str = "direct",
@@ -101,11 +144,7 @@ def extrapolate_benchmarks(table: pd.DataFrame, specs: pd.DataFrame, *, max_comp
         for name in res.law.param_names:
             row[name] = res.params[name]
             row[f"se_{name}"] = res.stderr[name]
-        row.update(status=res.status.value, n_fit=res.n_points, n_heldout=len(held),
-                   median_abs_error=float(pts["abs_error"].median()), max_abs_error=float(pts["abs_error"].max()),
-                   binomial_se=float(pts["binomial_se"].median()),
-                   coverage=float(pts["covered"].mean()))
-        row["error_over_se"] = row["median_abs_error"] / row["binomial_se"]
+        row.update(status=res.status.value, n_fit=res.n_points, **heldout_summary(pts))
         rows.append(row)
     return fits, pd.DataFrame(rows).set_index("benchmark"), pd.concat(points, ignore_index=True)
 
@@ -121,10 +160,9 @@ def _extrapolate_one(table, bench, spec, max_compute, law, normalise, level, fit
         res = fit(law, C=C, Q=Q, chance=chance, max_compute=max_compute, invalid="drop", **fit_kws)
     else:
         # Raw accuracy: as in the paper's code, runs at or below chance are dropped, then Q itself is fitted.
-        above = Q > chance
-        if (~above).any():
-            logger.info("%s: dropping %d run(s) at or below chance %g before fitting", bench, (~above).sum(), chance)
-        res = fit(law, C=C[above], Q=Q[above], max_compute=max_compute, invalid="drop", **fit_kws)
+        fitted = _above_chance(d, bench, chance)
+        res = fit(law, C=fitted["C"].to_numpy(), Q=fitted["value"].to_numpy(), max_compute=max_compute,
+                  invalid="drop", **fit_kws)
     held = d[d["C"] > max_compute]
     pts = heldout_errors(res, held["value"].to_numpy(), n_items=spec["n_items"], level=level, C=held["C"].to_numpy())
     pts.insert(0, "benchmark", bench)
@@ -191,12 +229,9 @@ def backtest_law(table: pd.DataFrame, law: str, *, variables: dict[str, str], re
         if res.n_points < min_points:
             continue
         pred = float(np.ravel(res.predict(**target))[0])
-        try:
-            lo, hi = (float(np.ravel(v)[0]) for v in res.interval(level=level, **target))
-            covered = bool(lo <= observed <= hi)
-        except ValueError:  # no covariance (a parameter unidentifiable): no interval, said in the table
-            lo = hi = np.nan
-            covered = None
+        # no covariance (a parameter unidentifiable): no interval, said in the table
+        lo, hi = (float(np.ravel(v)[0]) for v in _interval(res, level, "nan", (1,), **target))
+        covered = bool(lo <= observed <= hi) if np.isfinite(lo) else None
         row = {"C_max": float(cmax), "n_points": res.n_points, **res.params, "predicted": pred, "lower": lo,
                "upper": hi, "covered": covered, "status": res.status.value}
         if law_.space in ("loss",):
@@ -282,43 +317,39 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
         te = test[(test["benchmark"] == bench) & (test["metric"] == spec["metric"])]
         if te.empty:
             continue
-        tr = tr[tr["value"] > spec["chance"]]
-        if (any(r.startswith("two_stage") for r in routes)):
+        tr = _above_chance(tr, bench, spec["chance"])
+        if any(r.startswith("two_stage") for r in routes):
             tr = tr[tr["run_id"].isin(loss_of["train"].index)]
             te = te[te["run_id"].isin(loss_of["test"].index)]
         C, Q = tr["C"].to_numpy(), tr["value"].to_numpy()
         Ct, Qt = te["C"].to_numpy(), te["value"].to_numpy()
-        se = binomial_se(np.clip(Qt, 1e-9, 1 - 1e-9), np.full(Qt.shape, float(spec["n_items"])))
         for route in routes:
-            extra = {}
             try:
                 if route.startswith("two_stage"):
                     L, Lt = loss_of["train"].loc[tr["run_id"]].to_numpy(), loss_of["test"].loc[te["run_id"]].to_numpy()
                     res = fit_two_stage(C, L, Q, link=route.split("_")[-1], warn=False)
                     pred = res.predict(Ct)
-                    extra = {"loss_observed": Lt, "loss_predicted": res.predict_loss(Ct),
-                             "stage2_at_observed_loss": res.stage2.predict(L=Lt)}
-                    status, n_fit = res.status.value, res.stage2.n_points
+                    try:
+                        lo, hi = res.interval(Ct, level=level)
+                    except ValueError:
+                        lo = hi = np.full(Ct.shape, np.nan)
+                    p = _points({"C": Ct}, Qt, pred, lo, hi, spec["n_items"]).assign(
+                        loss_observed=Lt, loss_predicted=res.predict_loss(Ct),
+                        stage2_at_observed_loss=res.stage2.predict(L=Lt))
+                    n_fit = res.stage2.n_points
                 else:
                     res = fit(route, C=C, Q=Q, invalid="drop", warn=False)
-                    pred = res.predict(C=Ct)
-                    status, n_fit = res.status.value, res.n_points
+                    p = heldout_errors(res, Qt, spec["n_items"], level, missing_interval="nan", C=Ct)
+                    n_fit = res.n_points
             except (ValueError, RuntimeError) as exc:
                 rows.append({"benchmark": bench, "route": route, "status": f"not fitted: {exc}"})
                 continue
-            try:
-                lo, hi = res.interval(Ct, level=level) if route.startswith("two_stage") else res.interval(level=level, C=Ct)
-            except ValueError:
-                lo = hi = np.full(Ct.shape, np.nan)
-            err = np.abs(pred - Qt)
-            pts.append(pd.DataFrame({"benchmark": bench, "route": route, "run_id": te["run_id"].to_numpy(), "C": Ct,
-                                     "observed": Qt, "predicted": pred, "lower": lo, "upper": hi, "abs_error": err,
-                                     "binomial_se": se, **extra}))
-            covered = (Qt >= lo) & (Qt <= hi)
-            rows.append({"benchmark": bench, "route": route, "status": status, "n_fit": n_fit,
-                         "median_abs_error": float(np.median(err)), "max_abs_error": float(np.max(err)),
-                         "binomial_se": float(np.median(se)), "error_over_se": float(np.median(err) / np.median(se)),
-                         "coverage": float(np.mean(covered)) if np.all(np.isfinite(lo)) else np.nan})
+            p.insert(0, "run_id", te["run_id"].to_numpy())
+            p.insert(0, "route", route)
+            p.insert(0, "benchmark", bench)
+            pts.append(p)
+            rows.append({"benchmark": bench, "route": route, "status": res.status.value, "n_fit": n_fit,
+                         **heldout_summary(p)})
     summary = pd.DataFrame(rows).set_index(["benchmark", "route"])
     points = pd.concat(pts, ignore_index=True) if pts else pd.DataFrame()
     return summary, points
@@ -343,11 +374,7 @@ def predict_heldout(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame
         te = test[(test["benchmark"] == bench) & (test["metric"] == spec["metric"])]
         if te.empty:
             continue
-        above = tr["value"] > spec["chance"]
-        if (~above).any():
-            logger.info("%s: dropping %d training run(s) at or below chance %g", bench, int((~above).sum()),
-                        spec["chance"])
-        tr = tr[above]
+        tr = _above_chance(tr, bench, spec["chance"])
         try:
             res = fit(law, **{v: tr[v].to_numpy() for v in variables}, Q=tr["value"].to_numpy(), invalid="drop",
                       warn=False, **fit_kws)
@@ -355,22 +382,13 @@ def predict_heldout(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame
             rows.append({"benchmark": bench, "status": f"not fitted: {exc}"})
             continue
         fits[bench] = res
-        Xt = {v: te[v].to_numpy() for v in variables}
-        pred = res.predict(**Xt)
-        try:
-            lo, hi = res.interval(level=level, **Xt)
-        except ValueError:
-            lo = hi = np.full(pred.shape, np.nan)
-        obs = te["value"].to_numpy()
-        se = binomial_se(np.clip(obs, 1e-9, 1 - 1e-9), np.full(obs.shape, float(spec["n_items"])))
-        err = np.abs(pred - obs)
-        pts.append(pd.DataFrame({"benchmark": bench, "run_id": te["run_id"].to_numpy(), **Xt, "observed": obs,
-                                 "predicted": pred, "lower": lo, "upper": hi, "abs_error": err, "binomial_se": se}))
-        row = {"benchmark": bench, **res.params, **{f"se_{k}": v for k, v in res.stderr.items()},
-               "status": res.status.value, "n_fit": res.n_points, "median_abs_error": float(np.median(err)),
-               "binomial_se": float(np.median(se)), "error_over_se": float(np.median(err) / np.median(se)),
-               "coverage": float(np.mean((obs >= lo) & (obs <= hi))) if np.all(np.isfinite(lo)) else np.nan}
-        rows.append(row)
+        p = heldout_errors(res, te["value"].to_numpy(), spec["n_items"], level, missing_interval="nan",
+                           **{v: te[v].to_numpy() for v in variables})
+        p.insert(0, "run_id", te["run_id"].to_numpy())
+        p.insert(0, "benchmark", bench)
+        pts.append(p)
+        rows.append({"benchmark": bench, **res.params, **{f"se_{k}": v for k, v in res.stderr.items()},
+                     "status": res.status.value, "n_fit": res.n_points, **heldout_summary(p)})
     return fits, pd.DataFrame(rows).set_index("benchmark"), (pd.concat(pts, ignore_index=True) if pts else pd.DataFrame())
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import logging
 import os
 import tomllib
@@ -422,8 +423,7 @@ def pythia_pass_at_k(benchmark: str = "gsm8k", ks=(1, 10, 100)) -> pd.DataFrame:
         logger.info("pythia %s: pass@k undefined for %s: sampled on fewer than %d problems", benchmark,
                     sorted(out.loc[partial, "model"].unique()), full)
         out.loc[partial, "pass_at_k"] = np.nan
-    models = load_pythia_models()[["model", "N", "D", "C"]]
-    out = out.merge(models, on="model", how="left")
+    out = out.merge(per[["model", "N", "D", "C"]].drop_duplicates("model"), on="model", how="left")
     return out[["model", "N", "D", "C", "k", "pass_at_k", "n_problems", "n_min"]].sort_values(
         ["C", "N", "k"]).reset_index(drop=True)
 
@@ -658,10 +658,10 @@ def load_gadre() -> pd.DataFrame:
     specs = gadre_benchmarks()
     rows = []
     for path in sorted(p for p in registry()["gadre2024"]["files"] if p.startswith("exp_data/models/")):
-        model = json_load(fetch("gadre2024", path))
+        model = _json_load(fetch("gadre2024", path))
         name = model["name"]
         hp = model["hyperparameters"]
-        evals = json_load(fetch("gadre2024", f"exp_data/evals/evaluation_{name}_heavy.json"))
+        evals = _json_load(fetch("gadre2024", f"exp_data/evals/evaluation_{name}_heavy.json"))
         corpus, rest = name.split("-", 1)
         label, mult = rest.rsplit("-", 1)
         N, D = float(hp["params"]), float(hp["tokens"])
@@ -679,9 +679,7 @@ def load_gadre() -> pd.DataFrame:
     return df
 
 
-def json_load(path: Path):
-    import json
-
+def _json_load(path: Path):
     with open(path, encoding="utf-8") as f:
         return json.load(f)
 

@@ -464,19 +464,27 @@ def _model(law: Law) -> lmfit.Model:
     return lmfit.Model(law.func, independent_vars=list(law.variables), name=law.name)
 
 
-def _local_fit(law: Law, X: dict, y: np.ndarray, start: dict[str, float], loss: str, delta: float | None):
-    model = _model(law)
-    params = lmfit.Parameters()
-    for p in law.params:
-        value = float(np.clip(start[p.internal], p.lower, p.upper))
-        params.add(p.internal, value=value, min=p.lower, max=p.upper)
+def _least_squares(law: Law, X: dict, y: np.ndarray, params: lmfit.Parameters, loss: str, delta: float | None):
+    """One lmfit ``least_squares`` run of the law's objective (squared, or summed Huber with ``f_scale = delta``)."""
     fit_kws = dict(_TOL)
     if loss == "huber":
         fit_kws.update(loss="huber", f_scale=delta)
     with warnings.catch_warnings():
         # lmfit warns when a start ends with a singular covariance; fit() checks the covariance it keeps.
         warnings.simplefilter("ignore", RuntimeWarning)
-        return model.fit(y, params, method="least_squares", max_nfev=_MAX_NFEV, fit_kws=fit_kws, **X)
+        return _model(law).fit(y, params, method="least_squares", max_nfev=_MAX_NFEV, fit_kws=fit_kws, **X)
+
+
+def _local_fit(law: Law, X: dict, y: np.ndarray, start: dict[str, float], loss: str, delta: float | None):
+    params = lmfit.Parameters()
+    for p in law.params:
+        value = float(np.clip(start[p.internal], p.lower, p.upper))
+        params.add(p.internal, value=value, min=p.lower, max=p.upper)
+    return _least_squares(law, X, y, params, loss, delta)
+
+
+def _at_bound(p: Param, value: float) -> bool:
+    return min(value - p.lower, p.upper - value) <= 1e-6 * (p.upper - p.lower)
 
 
 def _covariance(law: Law, res) -> np.ndarray | None:
@@ -504,8 +512,7 @@ def _pinned_covariance(law: Law, X: dict, y: np.ndarray, best, loss: str, delta:
     an irreducible error that went to zero) -- and refit the others from the optimum. Returns (cov, pinned names);
     pinned rows and columns of cov are zero."""
     values = {p.internal: float(best.params[p.internal].value) for p in law.params}
-    pinned = [p for p in law.params
-              if min(values[p.internal] - p.lower, p.upper - values[p.internal]) <= 1e-6 * (p.upper - p.lower)]
+    pinned = [p for p in law.params if _at_bound(p, values[p.internal])]
     const = _negligible_constant(law, best)
     if const is not None and const not in pinned:
         pinned.append(const)
@@ -514,12 +521,7 @@ def _pinned_covariance(law: Law, X: dict, y: np.ndarray, best, loss: str, delta:
     params = best.params.copy()
     for p in pinned:
         params[p.internal].set(vary=False)
-    fit_kws = dict(_TOL)
-    if loss == "huber":
-        fit_kws.update(loss="huber", f_scale=delta)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        res = _model(law).fit(y, params, method="least_squares", max_nfev=_MAX_NFEV, fit_kws=fit_kws, **X)
+    res = _least_squares(law, X, y, params, loss, delta)
     if res.covar is None or not np.all(np.isfinite(res.covar)):
         return None, []
     free = [p.internal for p in law.params if p not in pinned]
@@ -545,8 +547,7 @@ def _status(law: Law, res) -> tuple[FitStatus, str]:
         return FitStatus.MAX_ITER, str(res.message)
     if not res.success:
         return FitStatus.FAILED, str(res.message)
-    at = [p.name for p, v in zip(law.params, values)
-          if min(v - p.lower, p.upper - v) <= 1e-6 * (p.upper - p.lower)]
+    at = [p.name for p, v in zip(law.params, values) if _at_bound(p, v)]
     if at:
         return FitStatus.AT_BOUND, "at a bound: " + ", ".join(at)
     return FitStatus.CONVERGED, ""

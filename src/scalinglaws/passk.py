@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.special import logsumexp
+
+from . import _validate as V
 
 __all__ = ["pass_at_k", "naive_pass_at_k", "benchmark_pass_at_k", "gold_neglog_prob"]
 
@@ -122,10 +125,6 @@ def gold_neglog_prob(nll, *, average: str = "prob") -> float:
         logsumexp; dominated by the few most likely solutions); ``"logprob"``: :math:`G = \frac1P\sum_p
         \mathrm{nll}_p`, the mean log-probability. Which one the paper used is not stated; the book shows both.
     """
-    from scipy.special import logsumexp
-
-    from . import _validate as V
-
     x = V.positive("nll", nll)
     if average == "prob":
         return float(-(logsumexp(-x) - np.log(x.size)))

@@ -1,0 +1,226 @@
+"""The papers' protocols, published numbers and claims() frames."""
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scalinglaws.papers import (PROVENANCES, STATUSES, claim_row, claims_frame, krajewski, paper_value, provenance,
+                                published, schaeffer, vary)
+from scalinglaws.papers._protocol import choice
+from scalinglaws.papers.bnsl_authors import bnsl_accuracy, bnsl_accuracy_gradient, fit_bnsl_authors
+
+PROTOCOLS = [krajewski.PROTOCOL, schaeffer.PROTOCOL]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Protocols
+# --------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS, ids=["krajewski", "schaeffer"])
+def test_protocol_is_frozen(protocol):
+    name = dataclasses.fields(protocol)[0].name
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(protocol, name, None)
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS, ids=["krajewski", "schaeffer"])
+def test_every_field_has_provenance(protocol):
+    table = provenance(protocol)
+    assert list(table.index) == [f.name for f in dataclasses.fields(protocol)]
+    assert set(table["provenance"]) <= set(PROVENANCES)
+    assert (table["note"].str.len() > 10).all()
+    # a choice of the paper or of the authors' code names where it comes from; a choice of ours is unconfirmed
+    assert (table.loc[table["provenance"] != "ours", "source"].str.len() > 0).all()
+    assert (table.loc[table["provenance"] == "ours", "confidence"] == "unconfirmed").all()
+
+
+def test_choice_refuses_bad_provenance():
+    with pytest.raises(ValueError, match="provenance"):
+        choice(1, "folklore", "a note")
+    with pytest.raises(ValueError, match="UNCONFIRMED"):
+        choice(1, "ours", "a note", confidence="confirmed")
+    with pytest.raises(ValueError, match="note"):
+        choice(1, "paper", "")
+
+
+def test_krajewski_protocol_is_the_papers():
+    P = krajewski.PROTOCOL
+    assert len(P.benchmarks) == 12 and "mmlu" not in P.benchmarks and "math_minerva" not in P.benchmarks
+    assert (P.filter_margin, P.min_compute, P.split_compute, P.normalise) == (0.05, 3e18, 6e21, True)
+    assert provenance(P).loc["random_level", "provenance"] == "ours"  # the stand-in is said to be ours
+
+
+def test_protocol_validates_its_fields():
+    with pytest.raises(ValueError, match="random_level"):
+        dataclasses.replace(krajewski.PROTOCOL, random_level="guessed")
+    with pytest.raises(ValueError, match="unknown benchmark"):
+        dataclasses.replace(krajewski.PROTOCOL, benchmarks=("arc_easy", "nope"))
+    with pytest.raises(ValueError, match="min_compute"):
+        dataclasses.replace(krajewski.PROTOCOL, min_compute=1e22)
+    with pytest.raises(ValueError, match="benchmark"):
+        dataclasses.replace(schaeffer.PROTOCOL, benchmark="humaneval")
+
+
+def test_vary_changes_one_field_at_a_time():
+    rows = vary(krajewski.PROTOCOL, filter_margin=[0.0, 0.05, 0.1], normalise=[False])
+    assert [(f, v) for f, v, _ in rows] == [("protocol", "as stated"), ("filter_margin", 0.0),
+                                            ("filter_margin", 0.1), ("normalise", False)]
+    for field, value, p in rows[1:]:
+        changed = [f.name for f in dataclasses.fields(p) if getattr(p, f.name) != getattr(krajewski.PROTOCOL, f.name)]
+        assert changed == [field] and getattr(p, field) == value
+    with pytest.raises(ValueError, match="unknown protocol field"):
+        vary(krajewski.PROTOCOL, margin=[0.1])
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Published numbers
+# --------------------------------------------------------------------------------------------------------------
+
+
+def test_published_table_has_every_number_claims_compare_against():
+    pub = published()
+    assert {"value", "upper", "source", "secondary", "note"} <= set(pub.columns)
+    assert pub["source"].str.len().gt(10).all()
+    assert pub["secondary"].map(type).eq(bool).all()
+    for paper, ids in (("krajewski", krajewski.CLAIM_IDS), ("schaeffer", schaeffer.CLAIM_IDS)):
+        frame_keys = set(published(paper).index)
+        assert {i for i in ids if i not in ("direct_beats_two_stage", "mixture_conditions_law",
+                                            "envelope_alpha_gap", "stability_orders_params_tokens")} <= frame_keys
+    # relative errors are fractions, as the claims frames report them
+    assert paper_value("krajewski", "direct_mre") == pytest.approx(0.0196)
+    assert published("krajewski").loc["direct_mre", "secondary"]  # from third-party notes
+    assert published("schaeffer").loc["stability_orders_compute", "upper"] == 2.5
+
+
+def test_published_table_refuses_a_bad_entry(tmp_path, monkeypatch):
+    bad = tmp_path / "published.toml"
+    bad.write_text('[krajewski.x]\nvalue = 1.0\nsource = "somewhere"\n')
+    monkeypatch.setenv("SCALINGLAWS_PUBLISHED", str(bad))
+    with pytest.raises(ValueError, match="secondary"):
+        published()
+    with pytest.raises(ValueError, match="no published numbers"):
+        monkeypatch.setenv("SCALINGLAWS_PUBLISHED", str(tmp_path / "ok.toml"))
+        (tmp_path / "ok.toml").write_text('[krajewski.x]\nvalue = 1.0\nsource = "s"\nsecondary = false\n')
+        published("schaeffer")
+    with pytest.raises(KeyError, match="no published number"):
+        paper_value("krajewski", "y")
+
+
+def test_claim_row_refuses_an_unknown_status():
+    with pytest.raises(ValueError, match="status"):
+        claim_row("c", "m", 1.0, 1.0, "kind of", "r", "ch")
+    frame = claims_frame({"a": claim_row("c", "m", np.nan, 1.0, "partly", "r", "ch")})
+    assert list(frame.columns) == ["claim", "metric", "paper", "ours", "status", "rule", "chapter"]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The authors' BNSL procedure
+# --------------------------------------------------------------------------------------------------------------
+
+
+def test_bnsl_gradient_matches_central_differences():
+    C = np.geomspace(3e18, 6e21, 25)
+    theta = np.array([0.6, -2.0, 0.05, 3e20, 0.7, 0.4])
+    J = bnsl_accuracy_gradient(C, *theta)
+    for j in range(theta.size):
+        h = 1e-6 * abs(theta[j])
+        up, down = theta.copy(), theta.copy()
+        up[j] += h
+        down[j] -= h
+        fd = (bnsl_accuracy(C, *up) - bnsl_accuracy(C, *down)) / (2 * h)
+        np.testing.assert_allclose(J[:, j], fd, rtol=1e-5, atol=1e-9 * np.abs(J[:, j]).max())
+
+
+def test_bnsl_authors_is_seeded_and_refuses_bad_input():
+    C = np.geomspace(1e19, 1e21, 12)
+    Q = 1 - 0.5 * (C / 1e19) ** -0.1
+    a = fit_bnsl_authors(C, Q, n_starts=3, n_hops=1, seed=4)
+    b = fit_bnsl_authors(C, Q, n_starts=3, n_hops=1, seed=4)
+    assert a.params == b.params and a.objective == b.objective
+    assert np.all(np.isfinite(a.predict(C)))
+    with pytest.raises(ValueError, match="space"):
+        fit_bnsl_authors(C, Q, space="loss")
+    with pytest.raises(ValueError, match="usable points"):
+        fit_bnsl_authors(C[:4], Q[:4])
+    with pytest.raises(ValueError, match=r"\(0.5, 1\)"):
+        fit_bnsl_authors(C, Q, chance=0.5)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Claims on the real data
+# --------------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mirror_env(mirror):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SCALINGLAWS_DATA_MIRROR", str(mirror))
+    yield mirror
+    mp.undo()
+
+
+def _check_frame(frame, ids):
+    assert list(frame.index) == list(ids)
+    assert list(frame.columns) == ["claim", "metric", "paper", "ours", "status", "rule", "chapter"]
+    assert frame["status"].isin(STATUSES).all()
+    assert frame["ours"].map(np.isfinite).all()
+    assert frame["rule"].str.len().gt(10).all()
+
+
+def test_krajewski_claims(mirror_env):
+    fast = dataclasses.replace(krajewski.PROTOCOL, bnsl_starts=4, bnsl_hops=0)
+    frame = krajewski.claims(fast)
+    _check_frame(frame, krajewski.CLAIM_IDS)
+    # the paper's numbers come from the published table, relative errors as fractions
+    assert frame.loc["direct_mre", "paper"] == paper_value("krajewski", "direct_mre")
+    assert 0 < frame.loc["direct_mre", "ours"] < 0.5
+    # the proxy maps and Eq. 5 are close to the paper's numbers on its own data
+    assert frame.loc["proxy_r2_c4_loss", "ours"] == pytest.approx(0.993, abs=0.005)
+    assert frame.loc["passk_mae", "ours"] == pytest.approx(0.0284, abs=0.005)
+    with pytest.raises(ValueError, match="unknown claim"):
+        krajewski.claims(fast, ids=["nope"])
+
+
+def test_krajewski_filter_is_the_choice_that_moves_gsm8k(mirror_env):
+    s = krajewski.sensitivity(filter_margin=[0.0])
+    stated = s.loc[("protocol", "as stated", "direct")]
+    former = s.loc[("filter_margin", "0", "direct")]
+    assert former["gsm8k_mre"] > 2 * stated["gsm8k_mre"]
+    assert former["mre"] > stated["mre"]
+
+
+def test_krajewski_empirical_random_level_needs_small_runs(mirror_env):
+    with pytest.raises(ValueError, match="no run below 1e\\+17"):
+        krajewski.random_levels(dataclasses.replace(krajewski.PROTOCOL, random_level="empirical"))
+    levels = krajewski.random_levels(dataclasses.replace(krajewski.PROTOCOL, random_level="empirical",
+                                                         random_level_below=2e18))
+    assert levels.index.tolist() == list(krajewski.PROTOCOL.benchmarks)
+    assert (levels >= 0).all() and (levels < 1).all()
+
+
+def test_krajewski_fit_mask():
+    P = krajewski.PROTOCOL
+    C = np.array([1e18, 3e18, 1e20, 6e21, 1e22])
+    Q = np.array([0.9, 0.30, 0.29, 0.5, 0.5])
+    assert fit_mask_list(P, C, Q, 0.25) == [False, True, False, True, False]
+
+
+def fit_mask_list(P, C, Q, q):
+    return krajewski.fit_mask(P, C, Q, q).tolist()
+
+
+def test_schaeffer_range_and_claims(mirror_env):
+    rng = schaeffer.compute_range()
+    assert rng["sizes"] == 8 and rng["orders"] == pytest.approx(5.0, abs=0.05)
+    frame = schaeffer.claims()
+    _check_frame(frame, schaeffer.CLAIM_IDS)
+    assert frame.loc["alpha_k1", "paper"] == pytest.approx(0.121)
+    assert frame.loc["gold_stability_orders", "status"] == "not testable"
+    # the fitted range decides E0(1): every checkpoint drives it to zero, the paper's range does not
+    s = schaeffer.sensitivity(min_tokens=[2e6])
+    assert s.loc[("protocol", "as stated"), "E0_k1"] > 0.5
+    assert s.loc[("min_tokens", "2e+06"), "E0_k1"] < 1e-3
+    assert s.loc[("min_tokens", "2e+06"), "orders"] > 7

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .. import fitting
+from ..backtest import binomial_se
 from ..datasets import KRAJEWSKI_BENCHMARKS, krajewski_pass_at_k, load_krajewski
 from ..two_stage import fit_two_stage, proxy_quality
 from . import choice, claim_row, claims_frame, paper_value
@@ -34,7 +35,7 @@ logger = logging.getLogger("scalinglaws")
 
 __all__ = ["PAPER_BENCHMARKS", "ROUTES", "KrajewskiProtocol", "PROTOCOL", "benchmark_specs", "ladder",
            "random_levels", "fit_mask", "fit_route", "extrapolation", "main_table", "sensitivity", "bnsl_optima",
-           "qmax_reduction", "across_tpr", "pass_at_k", "proxy_r2", "mixture_exponents", "claims", "CLAIM_IDS"]
+           "two_stage_decomposition", "qmax_reduction", "across_tpr", "pass_at_k", "proxy_r2", "mixture_exponents", "claims", "CLAIM_IDS"]
 
 #: The paper's 12 benchmarks (SECONDARY: third-party notes on the paper). MMLU and MATH are in the release, not here.
 PAPER_BENCHMARKS = ("arc_easy", "arc_challenge", "sciq", "piqa", "hellaswag", "webqs_1shot", "winogrande",
@@ -254,8 +255,9 @@ def _bnsl_authors_cached(C: tuple, Q: tuple, space: str, chance: float, n_starts
     return fit_bnsl_authors(np.array(C), np.array(Q), space=space, chance=chance, n_starts=n_starts, n_hops=n_hops)
 
 
-def _scores(fitted: _Fitted, C_held, Q_held) -> dict:
+def _scores(fitted: _Fitted, C_held, Q_held, n_items: float) -> dict:
     pred_held = np.asarray(fitted.predict(C_held), float)
+    se = binomial_se(np.clip(Q_held, 1e-9, 1 - 1e-9), np.full(len(Q_held), float(n_items)))
     pred_fit = np.asarray(fitted.predict(fitted.C), float)
     resid = pred_fit - fitted.Q
     ss_tot = float(np.sum((fitted.Q - fitted.Q.mean()) ** 2))
@@ -264,6 +266,7 @@ def _scores(fitted: _Fitted, C_held, Q_held) -> dict:
             "mae": float(np.mean(np.abs(pred_held - Q_held))),
             "rmse": float(np.sqrt(np.mean(resid**2))),
             "r2": 1.0 - float(np.sum(resid**2)) / ss_tot if ss_tot > 0 else np.nan,
+            "error_over_se": float(np.median(np.abs(pred_held - Q_held)) / np.median(se)),
             "status": fitted.status, "reason": ""}
 
 
@@ -274,8 +277,9 @@ def extrapolation(protocol: KrajewskiProtocol = PROTOCOL, routes=ROUTES, table: 
     Returns
     -------
     detail : DataFrame
-        Indexed by (benchmark, route): ``n_fit, n_heldout, mre, mae, rmse, r2, status, reason`` (see the module
-        docstring for the metrics). A route that cannot be fitted has NaN scores, ``status = "failed"`` and the
+        Indexed by (benchmark, route): ``n_fit, n_heldout, mre, mae, rmse, r2, error_over_se, status, reason`` (see
+        the module docstring for the metrics; ``error_over_se`` is the median absolute held-out error over the
+        median binomial standard error of the held-out runs, the benchmark's own noise). A route that cannot be fitted has NaN scores, ``status = "failed"`` and the
         ``reason``.
     points : DataFrame
         One row per benchmark x route x held-out run: ``C, observed, predicted``.
@@ -295,7 +299,7 @@ def extrapolation(protocol: KrajewskiProtocol = PROTOCOL, routes=ROUTES, table: 
         for route in routes:
             try:
                 fitted = fit_route(protocol, route, C, Q, float(q[bench]), L=L)
-                row = _scores(fitted, C[held], Q[held])
+                row = _scores(fitted, C[held], Q[held], spec["n_items"])
             except (ValueError, RuntimeError) as exc:
                 logger.info("krajewski %s %s: not fitted: %s", bench, route, exc)
                 rows.append({"benchmark": bench, "route": route, "status": "failed", "reason": str(exc)})
@@ -328,21 +332,26 @@ def main_table(protocol: KrajewskiProtocol = PROTOCOL, detail: pd.DataFrame | No
 
 
 def sensitivity(protocol: KrajewskiProtocol = PROTOCOL, routes=("direct",), **alternatives) -> pd.DataFrame:
-    """One protocol field varied at a time: the main-table means of each route, and the MRE of each benchmark that
-    changes most. ``sensitivity(P, filter_margin=[0, 0.1], normalise=[False])``; every field's default is the first
-    row."""
+    """One protocol field varied at a time: per route, the main-table means (MRE, MAE), GSM8K's MRE, and the worst
+    benchmark. ``sensitivity(P, filter_margin=[0, 0.1], normalise=[False])``; the protocol itself is the first row.
+    A variant that cannot be computed on the data (e.g. an empirical random level with no run small enough) has NaN
+    numbers and the reason in ``note``."""
     from . import vary
 
     rows = []
     for field, value, p in vary(protocol, **alternatives):
-        detail, _ = extrapolation(p, routes)
+        try:
+            detail, _ = extrapolation(p, routes)
+        except ValueError as exc:  # a variant that cannot be computed on this data says why
+            rows += [{"field": field, "value": _label(value), "route": route, "note": str(exc)} for route in routes]
+            continue
         main = main_table(p, detail, routes)
         for route in routes:
             per = detail.xs(route, level="route")["mre"]
             rows.append({"field": field, "value": _label(value), "route": route, "benchmarks": len(per),
                          "mre": main.loc[route, "mre"], "mae": main.loc[route, "mae"],
                          "gsm8k_mre": float(per.get("gsm8k_cot_llama", np.nan)),
-                         "worst": per.idxmax(), "worst_mre": float(per.max())})
+                         "worst": per.idxmax(), "worst_mre": float(per.max()), "note": ""})
     return pd.DataFrame(rows).set_index(["field", "value", "route"])
 
 
@@ -388,14 +397,43 @@ def bnsl_optima(protocol: KrajewskiProtocol = PROTOCOL, ways=("bnsl_authors", "b
     return pd.DataFrame(rows).set_index(["benchmark", "way"])
 
 
-def qmax_reduction(protocol: KrajewskiProtocol = PROTOCOL) -> pd.DataFrame:
-    """Eq. 10 against the direct law it contains: per benchmark, Q_max and whether E ended at its lower bound (Q_max
-    = 1: the fit is then Eq. 2 with a Huber objective), and the held-out MRE of Eq. 10, of Eq. 2 fitted with Huber,
-    and of Eq. 2 fitted by OLS -- so the objective's effect is seen on its own."""
+def two_stage_decomposition(protocol: KrajewskiProtocol = PROTOCOL) -> pd.DataFrame:
+    """Where the two-stage error comes from: per benchmark x link, at the held-out runs, the median absolute error
+    of the chained prediction (``error``), of stage 2 handed each run's *observed* loss (``stage2_alone``), the part
+    stage 1's extrapolated loss adds (``from_stage1`` = |chained - stage 2 at the observed loss|), and stage 1's
+    median relative loss error (signed: negative when it underestimates the loss)."""
+    table, specs = ladder(protocol), benchmark_specs(protocol)
+    q = random_levels(protocol, table)
+    loss = table[(table["benchmark"] == protocol.proxy[0]) & (table["metric"] == protocol.proxy[1])]
+    loss = loss.set_index("run_id")["value"]
+    rows = []
+    for bench, spec in specs.iterrows():
+        d = _series(table, bench, spec["metric"])
+        d = d[d["run_id"].isin(loss.index)]
+        C, Q, L = d["C"].to_numpy(), d["value"].to_numpy(), loss.reindex(d["run_id"]).to_numpy()
+        held = C > protocol.split_compute
+        for link in ("linear", "logistic"):
+            try:
+                res = fit_route(protocol, f"two_stage_{link}", C, Q, float(q[bench]), L=L).fit
+            except (ValueError, RuntimeError):
+                continue
+            chained = res.predict(C[held])
+            at_true = res.stage2.predict(L=L[held])
+            rows.append({"benchmark": bench, "link": link, "error": float(np.median(np.abs(chained - Q[held]))),
+                         "stage2_alone": float(np.median(np.abs(at_true - Q[held]))),
+                         "from_stage1": float(np.median(np.abs(chained - at_true))),
+                         "loss_rel_error": float(np.median((res.predict_loss(C[held]) - L[held]) / L[held]))})
+    return pd.DataFrame(rows).set_index(["benchmark", "link"])
+
+
+def qmax_reduction(protocol: KrajewskiProtocol = PROTOCOL, negligible: float = 1e-3) -> pd.DataFrame:
+    """Eq. 10 against the direct law it contains. Per benchmark: Q_max = exp(-E), E, whether the fit *reduces to*
+    the direct law (E < ``negligible``, i.e. Q_max > 0.999: then Eq. 10 is Eq. 2 fitted with a Huber objective), its
+    status, and the held-out MRE of Eq. 10, of Eq. 2 fitted with the same Huber objective, and of Eq. 2 fitted by
+    OLS -- so the objective's effect is seen on its own."""
     detail, _ = extrapolation(protocol, ("direct", "direct_huber", "direct_qmax"))
     table, specs = ladder(protocol), benchmark_specs(protocol)
     q = random_levels(protocol, table)
-    lower = dict((p.name, p.lower) for p in fitting.get_law("direct_qmax").params)["E"]
     rows = []
     for bench, spec in specs.iterrows():
         d = _series(table, bench, spec["metric"])
@@ -403,8 +441,8 @@ def qmax_reduction(protocol: KrajewskiProtocol = PROTOCOL) -> pd.DataFrame:
             res = fit_route(protocol, "direct_qmax", d["C"].to_numpy(), d["value"].to_numpy(), float(q[bench])).fit
         except (ValueError, RuntimeError):
             continue
-        at_bound = res.internal["log_E"] <= lower + 1e-6 * 35
-        rows.append({"benchmark": bench, "Q_max": float(np.exp(-res.params["E"])), "E_at_bound": bool(at_bound),
+        rows.append({"benchmark": bench, "Q_max": float(np.exp(-res.params["E"])), "E": res.params["E"],
+                     "reduces_to_direct": bool(res.params["E"] < negligible), "status": res.status.value,
                      "mre_qmax": detail.loc[(bench, "direct_qmax"), "mre"],
                      "mre_direct_huber": detail.loc[(bench, "direct_huber"), "mre"],
                      "mre_direct_ols": detail.loc[(bench, "direct"), "mre"]})

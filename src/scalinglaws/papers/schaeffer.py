@@ -97,14 +97,19 @@ def compute_range(protocol: SchaefferProtocol = PROTOCOL) -> dict:
             "orders": float(np.log10(d["C"].max() / d["C"].min()))}
 
 
-def compute_law_by_k(protocol: SchaefferProtocol = PROTOCOL) -> pd.DataFrame:
+def compute_law_by_k(protocol: SchaefferProtocol = PROTOCOL, *, min_points: int = 10):
     """The compute law :math:`-\\log \\mathrm{pass@}k = E_0(k) + C_0(k) C^{-\\alpha(k)}` fitted separately at every
-    k of the protocol (pass@k = 0 dropped). Indexed by k: ``E0, C0, alpha`` with standard errors, ``n_points``,
-    ``status``, ``rmse``, and ``E0_identified`` (a standard error smaller than the estimate)."""
-    _, params = fitting.fit_groups(ladder(protocol), "compute", by="k", variables={"C": "C"}, response="pass_at_k",
-                                   invalid="drop", warn=False, starts=protocol.starts)
+    k of the protocol with at least ``min_points`` checkpoints (pass@k = 0 dropped).
+
+    Returns ``(fits, params)``: ``{k: FitResult}`` and a frame indexed by k with ``E0, C0, alpha`` and their standard
+    errors, ``n_points``, ``status``, ``rmse``, ``n_defined`` (checkpoints with a defined pass@k, before dropping
+    zeros) and ``E0_identified`` (a standard error smaller than the estimate)."""
+    d = ladder(protocol)
+    fits, params = fitting.fit_groups(d, "compute", by="k", variables={"C": "C"}, response="pass_at_k",
+                                      min_points=min_points, invalid="drop", warn=False, starts=protocol.starts)
+    params["n_defined"] = d[d["pass_at_k"].notna()].groupby("k").size()
     params["E0_identified"] = params["se_E0"].notna() & (params["se_E0"] < params["E0"])
-    return params
+    return fits, params
 
 
 def E0_vanishing_k(params: pd.DataFrame, threshold: float) -> float:
@@ -165,7 +170,7 @@ def sensitivity(protocol: SchaefferProtocol = PROTOCOL, **alternatives) -> pd.Da
 
     rows = []
     for field, value, p in vary(protocol, **alternatives):
-        params, rng = compute_law_by_k(p), compute_range(p)
+        (_, params), rng = compute_law_by_k(p), compute_range(p)
         kmax = params.index.max()
         rows.append({"field": field, "value": f"{value:g}" if isinstance(value, float) else str(value),
                      "checkpoints": rng["checkpoints"], "orders": rng["orders"],
@@ -193,7 +198,7 @@ def claims(protocol: SchaefferProtocol = PROTOCOL, ids=CLAIM_IDS) -> pd.DataFram
     where = f"{bench}, {orders:.1f} orders of compute"
     chapter = "schaeffer/compute_law"
     if {"alpha_k1", "alpha_kmax", "E0_k1", "E0_vanishes_k"} & set(ids):
-        params = compute_law_by_k(protocol)
+        _, params = compute_law_by_k(protocol)
         a1, se1 = params.loc[1, "alpha"], params.loc[1, "se_alpha"]
         d = abs(a1 - P("alpha_k1"))
         rows["alpha_k1"] = claim_row(

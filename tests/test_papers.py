@@ -3,7 +3,6 @@
 import dataclasses
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from scalinglaws.papers import (PROVENANCES, STATUSES, claim_row, claims_frame, krajewski, paper_value, provenance,
@@ -205,11 +204,9 @@ def test_krajewski_fit_mask():
     P = krajewski.PROTOCOL
     C = np.array([1e18, 3e18, 1e20, 6e21, 1e22])
     Q = np.array([0.9, 0.30, 0.29, 0.5, 0.5])
-    assert fit_mask_list(P, C, Q, 0.25) == [False, True, False, True, False]
-
-
-def fit_mask_list(P, C, Q, q):
-    return krajewski.fit_mask(P, C, Q, q).tolist()
+    # below the range; in range and 5 points above chance; 4 points above; at the split; above the split
+    assert krajewski.fit_mask(P, C, Q, 0.25).tolist() == [False, True, False, True, False]
+    assert krajewski.fit_mask(P, C, Q, 0.25, filtered=False).tolist() == [False, True, True, True, False]
 
 
 def test_schaeffer_range_and_claims(mirror_env):

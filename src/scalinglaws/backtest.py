@@ -66,7 +66,10 @@ def _points(variables: dict, observed, pred, lo, hi, n_items=None) -> pd.DataFra
     pred, lo, hi = (np.asarray(v, dtype=float) for v in (pred, lo, hi))
     out = pd.DataFrame({**{k: np.asarray(v, dtype=float) for k, v in variables.items()},
                         "observed": obs, "predicted": pred, "error": pred - obs,
-                        "abs_error": np.abs(pred - obs), "rel_error": np.abs(pred - obs) / obs,
+                        "abs_error": np.abs(pred - obs),
+                        # an observed 0 has no relative error (NaN), rather than a divide-by-zero warning and inf
+                        "rel_error": np.divide(np.abs(pred - obs), obs, out=np.full(obs.shape, np.nan),
+                                               where=obs > 0),
                         "lower": lo, "upper": hi,
                         "covered": np.where(np.isfinite(lo), (obs >= lo) & (obs <= hi), np.nan)})
     if n_items is not None:

@@ -534,13 +534,18 @@ def mixture_exponents(protocol: KrajewskiProtocol = PROTOCOL) -> pd.DataFrame:
         row = {"benchmark": bench}
         for mix in ("dclm", "c4"):
             d = runs[(runs["mixture"] == mix) & (runs["benchmark"] == bench) & (runs["metric"] == spec["metric"])]
-            keep = (d["C"] >= protocol.min_compute) & (d["C"] <= top) & (d["value"] - q[bench] >= protocol.filter_margin)
+            keep = (d["C"] >= protocol.min_compute) & (d["C"] <= top) & fit_mask(
+                dataclasses.replace(protocol, split_compute=float(top)), d["C"], d["value"], float(q[bench]))
             d = d[keep]
+            row[f"n_{mix}"] = len(d)
             if len(d) < 5:
-                row[f"n_{mix}"] = len(d)
                 continue
-            res = fitting.fit("direct", C=d["C"], Q=d["value"], chance=float(q[bench]) if protocol.normalise else 0.0,
-                              invalid="drop", warn=False)
+            try:
+                res = fitting.fit("direct", C=d["C"], Q=d["value"],
+                                  chance=float(q[bench]) if protocol.normalise else 0.0, invalid="drop", warn=False)
+            except ValueError as exc:  # e.g. every run at accuracy 0: nothing to fit, said in the log
+                logger.info("mixture_exponents: %s %s not fitted: %s", bench, mix, exc)
+                continue
             row.update({f"alpha_{mix}": res.params["alpha"], f"se_{mix}": res.stderr["alpha"], f"n_{mix}": res.n_points})
         rows.append(row)
     out = pd.DataFrame(rows).set_index("benchmark")

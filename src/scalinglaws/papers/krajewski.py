@@ -86,8 +86,8 @@ class KrajewskiProtocol:
                            "is our engine in -log Q' space with deterministic starts",
                            source=_CODE + "equation_1_bnsl.py")
     bnsl_starts: int = choice(50, "ours", "random starts of the authors' procedure; the script runs 100 starts x 100 "
-                              "basin-hopping steps (10^4 local fits per benchmark, 25-60 s each here): we run 50 x 20 "
-                              "(~3 s) and benchmarks/bench_bnsl_authors.py measures how the optimum moves with the "
+                              "basin-hopping steps (10^4 local fits per benchmark, 6-57 s each here): we run 50 x 20 "
+                              "(1-14 s) and benchmarks/bench_bnsl_authors.py measures how the optimum moves with the "
                               "budget")
     bnsl_hops: int = choice(20, "ours", "basin-hopping steps per start of the authors' procedure (script: 100); see "
                             "bnsl_starts")

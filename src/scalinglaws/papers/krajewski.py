@@ -28,7 +28,7 @@ from .. import fitting
 from ..backtest import binomial_se
 from ..datasets import KRAJEWSKI_BENCHMARKS, krajewski_pass_at_k, load_krajewski
 from ..two_stage import fit_two_stage, proxy_quality
-from . import choice, claim_row, claims_frame, paper_value
+from . import choice, claim_row, claims_frame, paper_value, vary
 from .bnsl_authors import fit_bnsl_authors
 
 logger = logging.getLogger("scalinglaws")
@@ -336,8 +336,6 @@ def sensitivity(protocol: KrajewskiProtocol = PROTOCOL, routes=("direct",), **al
     benchmark. ``sensitivity(P, filter_margin=[0, 0.1], normalise=[False])``; the protocol itself is the first row.
     A variant that cannot be computed on the data (e.g. an empirical random level with no run small enough) has NaN
     numbers and the reason in ``note``."""
-    from . import vary
-
     rows = []
     for field, value, p in vary(protocol, **alternatives):
         try:

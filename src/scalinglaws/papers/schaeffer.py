@@ -17,7 +17,7 @@ import pandas as pd
 from .. import envelope, fitting
 from ..backtest import backtest_law, backtest_summary
 from ..datasets import load_pythia_gold, pythia_pass_at_k
-from . import choice, claim_row, claims_frame, paper_value
+from . import choice, claim_row, claims_frame, paper_value, published, vary
 
 logger = logging.getLogger("scalinglaws")
 
@@ -166,8 +166,6 @@ def gold_span() -> dict:
 def sensitivity(protocol: SchaefferProtocol = PROTOCOL, **alternatives) -> pd.DataFrame:
     """One field varied at a time (:func:`scalinglaws.papers.vary`): the fitted range, E0(1) and whether it is
     identified, alpha(1), alpha at k_max, and the k at which E0 vanishes."""
-    from . import vary
-
     rows = []
     for field, value, p in vary(protocol, **alternatives):
         (_, params), rng = compute_law_by_k(p), compute_range(p)
@@ -268,6 +266,4 @@ def claims(protocol: SchaefferProtocol = PROTOCOL, ids=CLAIM_IDS) -> pd.DataFram
 
 def paper_value_upper(key: str) -> float:
     """The upper end of a published range (``upper`` in ``data/published.toml``)."""
-    from . import published
-
     return float(published("schaeffer").loc[key, "upper"])

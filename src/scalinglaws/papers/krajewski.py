@@ -532,8 +532,7 @@ def mixture_exponents(protocol: KrajewskiProtocol = PROTOCOL) -> pd.DataFrame:
         row = {"benchmark": bench}
         for mix in ("dclm", "c4"):
             d = runs[(runs["mixture"] == mix) & (runs["benchmark"] == bench) & (runs["metric"] == spec["metric"])]
-            keep = (d["C"] >= protocol.min_compute) & (d["C"] <= top) & fit_mask(
-                dataclasses.replace(protocol, split_compute=float(top)), d["C"], d["value"], float(q[bench]))
+            keep = fit_mask(dataclasses.replace(protocol, split_compute=float(top)), d["C"], d["value"], float(q[bench]))
             d = d[keep]
             row[f"n_{mix}"] = len(d)
             if len(d) < 5:

@@ -105,3 +105,39 @@ def test_predict_heldout_and_proxy_quality():
     assert points["abs_error"].max() < 1e-9
     pq = proxy_quality(table, ["task"], {"val loss": ("val", "loss", 1)}, links=("linear",))
     assert len(pq) == 1 and 0.5 < pq["r2"].iloc[0] <= 1.0
+
+
+def _normalised_ladder(chance=0.25):
+    """Accuracy whose chance-normalised value follows the direct law exactly, from near chance upwards."""
+    table, specs = _synthetic_ladder()
+    acc = table["metric"] == "acc"
+    table.loc[acc, "value"] = chance + (1 - chance) * table.loc[acc, "value"]
+    specs["chance"] = chance
+    return table, specs
+
+
+def test_predict_heldout_normalises_and_filters_as_asked():
+    table, specs = _normalised_ladder()
+    tasks = table[table["metric"] == "acc"]
+    train, test = tasks[tasks["C"] <= 1e21], tasks[tasks["C"] > 1e21]
+    _, exact, points = predict_heldout(train, test, specs, law="direct", variables=("C",), normalise=True)
+    assert exact.loc["task", "alpha"] == pytest.approx(0.15, rel=1e-8) and points["abs_error"].max() < 1e-9
+    _, raw, _ = predict_heldout(train, test, specs, law="direct", variables=("C",))
+    assert abs(raw.loc["task", "alpha"] - 0.15) > 0.01  # raw accuracy does not follow the law
+    margin, floor = 0.05, 1e19
+    _, filtered, _ = predict_heldout(train, test, specs, law="direct", variables=("C",), normalise=True,
+                                     filter_margin=margin, min_compute=floor)
+    expected = int(((train["value"] - 0.25 >= margin) & (train["C"] >= floor)).sum())
+    assert 0 < expected < len(train) and filtered.loc["task", "n_fit"] == expected
+
+
+def test_compare_routes_two_stage_filter():
+    table, specs = _normalised_ladder()
+    train, test = table[table["C"] <= 1e21], table[table["C"] > 1e21]
+    n_train = int((train["metric"] == "acc").sum())
+    kw = dict(proxy=("val", "loss"), routes=("direct", "two_stage_linear"), normalise=True, filter_margin=0.05)
+    both, _ = compare_routes(train, test, specs, **kw)
+    apart, _ = compare_routes(train, test, specs, two_stage_filter=False, **kw)
+    assert both.loc[("task", "two_stage_linear"), "n_fit"] == both.loc[("task", "direct"), "n_fit"] < n_train
+    assert apart.loc[("task", "two_stage_linear"), "n_fit"] == n_train
+    assert apart.loc[("task", "direct"), "n_fit"] == both.loc[("task", "direct"), "n_fit"]

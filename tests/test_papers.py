@@ -221,3 +221,17 @@ def test_schaeffer_range_and_claims(mirror_env):
     assert s.loc[("protocol", "as stated"), "E0_k1"] > 0.5
     assert s.loc[("min_tokens", "2e+06"), "E0_k1"] < 1e-3
     assert s.loc[("min_tokens", "2e+06"), "orders"] > 7
+
+
+def test_krajewski_heldout_options_and_per_tpr_fits(mirror_env):
+    P = krajewski.PROTOCOL
+    assert krajewski.heldout_options(P) == {"normalise": True, "filter_margin": 0.05, "min_compute": 3e18}
+    assert "min_compute" not in krajewski.heldout_options(P, compute_range=False)
+    assert krajewski.route_options(P)["two_stage_filter"] is False
+    fits = krajewski.per_tpr_fits(P, ["arc_easy"])["arc_easy"]
+    assert sorted(fits.index) == [10.0, 20.0, 40.0, 80.0, 160.0] and (fits["status"] == "converged").all()
+    # the filter and the range floor decide the points: every fitted run passes fit_mask
+    table = krajewski.ladder(P, all_tprs=True)
+    d = table[(table["benchmark"] == "arc_easy") & (table["metric"] == "acc") & (table["TPR"] == 20)]
+    keep = krajewski.fit_mask(dataclasses.replace(P, split_compute=np.inf), d["C"], d["value"], 0.25)
+    assert fits.loc[20.0, "n_points"] == int(keep.sum()) < len(d)

@@ -90,12 +90,21 @@ def heldout_summary(points: pd.DataFrame) -> dict:
             "coverage": float(np.mean(covered)) if np.all(np.isfinite(covered)) else np.nan}
 
 
-def _above_chance(rows: pd.DataFrame, bench: str, chance: float) -> pd.DataFrame:
-    """Drop (and log) the runs at or below chance, as the paper's code does before fitting the direct law."""
-    above = rows["value"] > chance
-    if (~above).any():
-        logger.info("%s: dropping %d run(s) at or below chance %g before fitting", bench, int((~above).sum()), chance)
-    return rows[above]
+def _above_chance(rows: pd.DataFrame, bench: str, chance: float, margin: float = 0.0,
+                  min_compute: float | None = None) -> pd.DataFrame:
+    """The runs a law is fitted on: accuracy strictly above chance and at least ``margin`` above it (Krajewski et
+    al.'s filter is 0.05), and compute at least ``min_compute`` when given. Every drop is logged."""
+    keep = (rows["value"] > chance) & (rows["value"] - chance >= margin - 1e-12)
+    if (~keep).any():
+        logger.info("%s: dropping %d run(s) less than %g above chance %g before fitting", bench,
+                    int((~keep).sum()), margin, chance)
+    if min_compute is not None:
+        small = rows["C"] < min_compute
+        if (small & keep).any():
+            logger.info("%s: dropping %d run(s) below %g FLOPs before fitting", bench, int((small & keep).sum()),
+                        min_compute)
+        keep &= ~small
+    return rows[keep]
 
 
 def extrapolate_benchmarks(table: pd.DataFrame, specs: pd.DataFrame, *, max_compute: float, law: str = "direct",
@@ -273,14 +282,19 @@ ROUTES = ("direct", "direct_qmax", "bnsl", "two_stage_linear", "two_stage_logist
 
 
 def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame, *, proxy=("dclm", "loss"),
-                   routes=("direct", "two_stage_linear", "two_stage_logistic"), level: float = 0.95):
+                   routes=("direct", "two_stage_linear", "two_stage_logistic"), level: float = 0.95,
+                   normalise: bool = False, filter_margin: float = 0.0, min_compute: float | None = None,
+                   two_stage_filter: bool = True):
     """Predict held-out runs per benchmark by several routes fitted on the same runs, and score them.
 
     Routes: ``direct`` (Eq. 2, OLS), ``direct_qmax`` (Eq. 10, Huber), ``bnsl`` (Eq. 1, Huber) -- laws in compute
     alone -- and ``two_stage_linear`` / ``two_stage_logistic``: compute -> proxy loss -> accuracy
-    (:func:`scalinglaws.two_stage.fit_two_stage`). Every route is fitted on the same runs: the training runs of the
-    benchmark whose accuracy is above chance (the direct law cannot use the others; dropping them for all routes keeps
-    the comparison fair), each with its proxy loss.
+    (:func:`scalinglaws.two_stage.fit_two_stage`). The laws in compute are fitted on the training runs whose
+    accuracy is at least ``filter_margin`` above chance (and strictly above it: the direct law cannot use the
+    others) and whose compute is at least ``min_compute``; with ``normalise`` they fit the chance-normalised accuracy
+    and predict raw accuracy. The two-stage routes fit raw accuracy on the same runs when ``two_stage_filter``
+    (keeps the comparison like for like), else on every training run in the compute range (Krajewski et al.'s
+    protocol: :attr:`scalinglaws.papers.krajewski.PROTOCOL.two_stage_filter`).
 
     Parameters
     ----------
@@ -320,16 +334,19 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
         te = test[(test["benchmark"] == bench) & (test["metric"] == spec["metric"])]
         if te.empty:
             continue
-        tr = _above_chance(tr, bench, spec["chance"])
         if any(r.startswith("two_stage") for r in routes):
             tr = tr[tr["run_id"].isin(loss_of["train"].index)]
             te = te[te["run_id"].isin(loss_of["test"].index)]
-        C, Q = tr["C"].to_numpy(), tr["value"].to_numpy()
+        chance = float(spec["chance"])
+        tr_law = _above_chance(tr, bench, chance, filter_margin, min_compute)
+        tr_two = tr_law if two_stage_filter else _above_chance(tr, bench, -np.inf, 0.0, min_compute)
         Ct, Qt = te["C"].to_numpy(), te["value"].to_numpy()
         for route in routes:
             try:
                 if route.startswith("two_stage"):
-                    L, Lt = loss_of["train"].loc[tr["run_id"]].to_numpy(), loss_of["test"].loc[te["run_id"]].to_numpy()
+                    C, Q = tr_two["C"].to_numpy(), tr_two["value"].to_numpy()
+                    L = loss_of["train"].loc[tr_two["run_id"]].to_numpy()
+                    Lt = loss_of["test"].loc[te["run_id"]].to_numpy()
                     res = fit_two_stage(C, L, Q, link=route.split("_")[-1], warn=False)
                     pred = res.predict(Ct)
                     try:
@@ -341,7 +358,8 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
                         stage2_at_observed_loss=res.stage2.predict(L=Lt))
                     n_fit = res.stage2.n_points
                 else:
-                    res = fit(route, C=C, Q=Q, invalid="drop", warn=False)
+                    res = fit(route, C=tr_law["C"].to_numpy(), Q=tr_law["value"].to_numpy(),
+                              chance=chance if normalise else 0.0, invalid="drop", warn=False)
                     p = heldout_errors(res, Qt, spec["n_items"], level, missing_interval="nan", C=Ct)
                     n_fit = res.n_points
             except (ValueError, RuntimeError) as exc:
@@ -359,12 +377,15 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
 
 
 def predict_heldout(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame, *, law: str = "across_tpr",
-                    variables=("N", "D"), level: float = 0.95, **fit_kws):
+                    variables=("N", "D"), level: float = 0.95, normalise: bool = False, filter_margin: float = 0.0,
+                    min_compute: float | None = None, **fit_kws):
     """Fit one law per benchmark on ``train`` and predict every run of ``test`` (e.g. a held-out TPR, or real
     targets beyond the ladder).
 
-    Runs at or below the benchmark's chance level are dropped from the fit (as the paper's code does for the direct
-    law; logged). Returns ``(fits, summary, points)`` as :func:`extrapolate_benchmarks` does: ``summary`` has the
+    The fit uses the training runs at least ``filter_margin`` above the benchmark's chance level (and strictly above
+    it) and, when given, with compute at least ``min_compute`` (drops logged); with ``normalise`` it fits the
+    chance-normalised accuracy and predicts raw accuracy. Krajewski et al.'s choices for these three are
+    :func:`scalinglaws.papers.krajewski.heldout_options`. Returns ``(fits, summary, points)`` as :func:`extrapolate_benchmarks` does: ``summary`` has the
     fitted parameters, ``status``, ``n_fit``, ``median_abs_error``, ``binomial_se``, ``error_over_se`` and
     ``coverage``; ``points`` one row per benchmark x test run with ``run_id``, the variables, ``observed``,
     ``predicted``, ``lower``, ``upper``, ``abs_error`` and ``binomial_se``.
@@ -377,10 +398,10 @@ def predict_heldout(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame
         te = test[(test["benchmark"] == bench) & (test["metric"] == spec["metric"])]
         if te.empty:
             continue
-        tr = _above_chance(tr, bench, spec["chance"])
+        tr = _above_chance(tr, bench, float(spec["chance"]), filter_margin, min_compute)
         try:
             res = fit(law, **{v: tr[v].to_numpy() for v in variables}, Q=tr["value"].to_numpy(), invalid="drop",
-                      warn=False, **fit_kws)
+                      chance=float(spec["chance"]) if normalise else 0.0, warn=False, **fit_kws)
         except (ValueError, RuntimeError) as exc:
             rows.append({"benchmark": bench, "status": f"not fitted: {exc}"})
             continue

@@ -34,7 +34,7 @@ from .bnsl_authors import fit_bnsl_authors
 logger = logging.getLogger("scalinglaws")
 
 __all__ = ["PAPER_BENCHMARKS", "ROUTES", "KrajewskiProtocol", "PROTOCOL", "benchmark_specs", "ladder",
-           "random_levels", "fit_mask", "fit_route", "extrapolation", "main_table", "sensitivity", "bnsl_optima",
+           "random_levels", "fit_mask", "heldout_options", "route_options", "fit_route", "per_tpr_fits", "extrapolation", "main_table", "sensitivity", "bnsl_optima",
            "two_stage_decomposition", "qmax_reduction", "across_tpr", "pass_at_k", "proxy_r2", "mixture_exponents", "claims", "CLAIM_IDS"]
 
 #: The paper's 12 benchmarks (SECONDARY: third-party notes on the paper). MMLU and MATH are in the release, not here.
@@ -189,6 +189,22 @@ def fit_mask(protocol: KrajewskiProtocol, C, Q, q_random: float, *, filtered: bo
     if filtered:
         keep &= (Q - q_random >= protocol.filter_margin - 1e-12) & (Q > q_random)
     return keep
+
+
+def heldout_options(protocol: KrajewskiProtocol = PROTOCOL, *, compute_range: bool = True) -> dict:
+    """The protocol's fit choices as keyword arguments of :func:`scalinglaws.backtest.predict_heldout` and
+    :func:`~scalinglaws.backtest.compare_routes`: ``normalise``, ``filter_margin`` and, with ``compute_range``,
+    ``min_compute`` (``compare_routes`` also takes ``two_stage_filter``; see :func:`route_options`). Pass
+    ``compute_range=False`` on another ladder (OLMo, Gadre), whose compute range is its own."""
+    out = {"normalise": protocol.normalise, "filter_margin": protocol.filter_margin}
+    if compute_range:
+        out["min_compute"] = protocol.min_compute
+    return out
+
+
+def route_options(protocol: KrajewskiProtocol = PROTOCOL, *, compute_range: bool = True) -> dict:
+    """:func:`heldout_options` plus ``two_stage_filter``, for :func:`scalinglaws.backtest.compare_routes`."""
+    return {**heldout_options(protocol, compute_range=compute_range), "two_stage_filter": protocol.two_stage_filter}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -484,6 +500,27 @@ def across_tpr(protocol: KrajewskiProtocol = PROTOCOL):
         pts.append(pd.DataFrame({"benchmark": bench, "TPR": te["TPR"].to_numpy(), "C": te["C"].to_numpy(),
                                  "observed": obs, "predicted": pred}))
     return pd.DataFrame(rows).set_index("benchmark"), pd.concat(pts, ignore_index=True)
+
+
+def per_tpr_fits(protocol: KrajewskiProtocol = PROTOCOL, benchmarks=None) -> dict:
+    """The direct law (Eq. 2) fitted at each TPR separately, on every run of that TPR with ``C >= min_compute`` that
+    passes the protocol's filter (no split: the question is how the fitted exponent moves with the ratio, not how it
+    extrapolates), with the protocol's normalisation.
+
+    Returns ``{benchmark: params}``, ``params`` indexed by TPR as :func:`scalinglaws.fitting.fit_groups` returns it
+    (each parameter, ``se_<name>``, ``n_points``, ``status``, ``rmse``).
+    """
+    table, specs = ladder(protocol, all_tprs=True), benchmark_specs(protocol)
+    q = random_levels(protocol, table[table["TPR"] == protocol.tpr])
+    specs = specs if benchmarks is None else specs.loc[list(benchmarks)]
+    out = {}
+    for bench, spec in specs.iterrows():
+        d = _series(table, bench, spec["metric"])
+        keep = fit_mask(dataclasses.replace(protocol, split_compute=np.inf), d["C"], d["value"], float(q[bench]))
+        _, out[bench] = fitting.fit_groups(d[keep], "direct", by="TPR", variables={"C": "C"}, response="value",
+                                           chance=float(q[bench]) if protocol.normalise else 0.0, invalid="drop",
+                                           warn=False)
+    return out
 
 
 def pass_at_k(protocol: KrajewskiProtocol = PROTOCOL):

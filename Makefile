@@ -21,7 +21,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 help:
 	@echo "make book   build the HTML book (executes every chapter) into _build/html"
-	@echo "make test   run the library tests and validate every chapter with nbval"
+	@echo "make test   lint with ruff, run the library tests and validate every chapter with nbval"
 
 env: $(STAMP)
 
@@ -58,6 +58,8 @@ book: env mathjax
 
 test: env
 	@start=$$(date +%s); \
+	echo "[test] ruff (lint and import order, [tool.ruff] in pyproject.toml)"; \
+	$(VENV)/bin/ruff check src tests benchmarks; \
 	echo "[test] pytest over tests/ and nbval over every chapter in book/"; \
 	$(PY) -m pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout=300 tests book; \
 	echo "[test] done in $$(( $$(date +%s) - start )) s"

@@ -17,10 +17,15 @@ import warnings
 import numpy as np
 
 import scalinglaws as sl
-from scalinglaws.datasets import (load_chinchilla, load_krajewski, load_pythia_gold, load_pythia_samples,
-                                  pythia_pass_at_k)
-from scalinglaws.passk import gold_neglog_prob
+from scalinglaws.datasets import (
+    load_chinchilla,
+    load_krajewski,
+    load_pythia_gold,
+    load_pythia_samples,
+    pythia_pass_at_k,
+)
 from scalinglaws.laws import LAWS, _grid
+from scalinglaws.passk import gold_neglog_prob
 from scalinglaws.two_stage import fit_two_stage
 
 
@@ -60,7 +65,8 @@ def datasets():
         "params_tokens": (dict(N=N, D=D, P=p1), "Pythia GSM8K pass@1"),
         "gold_reference": (dict(G=G.to_numpy(), P=pg.to_numpy()), "Pythia GSM8K pass@1, 9 gold-likelihood checkpoints"),
         "chinchilla": (dict(N=chN, D=chD, L=ch["L"].to_numpy()), "Epoch Chinchilla, all 245 points"),
-        "two_stage": ((a20.C.to_numpy(), a20.L.to_numpy(), a20.value.to_numpy()), "Krajewski TPR20 c4 loss -> arc_easy"),
+        "two_stage": ((a20.C.to_numpy(), a20.L.to_numpy(), a20.value.to_numpy()),
+                      "Krajewski TPR20 c4 loss -> arc_easy"),
     }
 
 
@@ -73,11 +79,11 @@ def main():
     fits = {}
     for name, (data, label) in datasets().items():
         if name == "two_stage":
-            res, t = timed(lambda: fit_two_stage(*data, max_compute=6e21))
+            res, t = timed(lambda data=data: fit_two_stage(*data, max_compute=6e21))
             print(f"{name:16} {len(data[0]):6d} {t:8.3f}  {res.status.value:17} {label}")
             continue
         kw = {k: (np.asarray(v, float) if k != "chance" else v) for k, v in data.items()}
-        res, t = timed(lambda: sl.fit(name, invalid="drop", **kw))
+        res, t = timed(lambda name=name, kw=kw: sl.fit(name, invalid="drop", **kw))
         fits[name] = res
         print(f"{name:16} {res.n_points:6d} {t:8.3f}  {res.status.value:17} {label}")
 
@@ -87,7 +93,7 @@ def main():
     print(f"bootstrap, 1000 resamples of direct (2 parameters): {t:.1f} s")
 
     ch = fits["chinchilla"]
-    grid = list(LAWS["chinchilla"].paper_grid)
+    grid = list(LAWS["chinchilla"].paper_starts)
     if not args.dense:
         grid = list(_grid(log_E=[-1, 0, 1], log_A=[0, 10, 20], alpha=[0, 1, 2], log_B=[0, 10, 20], beta=[0, 1, 2]))
     pub = [LAWS["chinchilla"].to_public(g) for g in grid]

@@ -20,3 +20,12 @@ def use_mirror(mirror, monkeypatch, tmp_path):
     monkeypatch.setenv("SCALINGLAWS_DATA_MIRROR", str(mirror))
     monkeypatch.setenv("SCALINGLAWS_CACHE", str(tmp_path / "cache"))
     return mirror
+
+
+@pytest.fixture(scope="module")
+def mirror_env(mirror):
+    """The mirror set for a whole module (module-scoped fixtures that load data need it), undone afterwards."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SCALINGLAWS_DATA_MIRROR", str(mirror))
+    yield mirror
+    mp.undo()

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import scalinglaws as sl
 from scalinglaws.cli import main
 
 
@@ -37,7 +38,9 @@ def test_fit_json_is_one_object(ladder_csv, capsys):
                        capsys)
     assert code == 0
     obj = json.loads(out)
-    assert set(obj) == {"law", "params", "stderr", "status", "n_points", "objective"}
+    table = pd.read_csv(ladder_csv)
+    assert obj == json.loads(json.dumps(sl.fit("direct", C=table["flops"], Q=table["acc"]).to_dict()))
+    assert {"law", "params", "stderr", "status", "reason", "n_points", "objective", "dropped"} <= set(obj)
     assert obj["law"] == "direct" and obj["status"] == "converged" and obj["n_points"] == 12
     assert obj["params"]["alpha"] == pytest.approx(0.15, rel=1e-8)
     assert set(obj["stderr"]) == {"A", "alpha"}
@@ -46,14 +49,17 @@ def test_fit_json_is_one_object(ladder_csv, capsys):
 def test_fit_report_and_options(ladder_csv, capsys):
     code, out, _ = run(["fit", str(ladder_csv), "--law", "direct", "--col", "C=flops", "--col", "Q=acc",
                         "--max-compute", "1e21", "--loss", "huber", "--huber-delta", "0.01"], capsys)
-    assert code == 0 and "alpha" in out and "huber" in out and "held out" not in out
+    # 9 of the 12 budgets are at most 1e21 FLOPs; the report says how many were held out
+    assert code == 0 and "alpha" in out and "huber, delta=0.01" in out and "points: 9 fitted, 3 dropped" in out
 
 
 def test_two_stage_from_the_cli(ladder_csv, capsys):
     code, out, _ = run(["fit", str(ladder_csv), "--law", "two_stage", "--col", "C=flops", "--col", "L=loss",
                         "--col", "Q=acc", "--json"], capsys)
     assert code == 0
-    assert {"log_C_N", "alpha_N", "a", "b"} == set(json.loads(out)["params"])
+    obj = json.loads(out)
+    assert {"log_C_N", "alpha_N", "a", "b"} == set(obj["params"]) and obj["link"] == "linear"
+    assert obj["stage1"]["law"] == "loss_in_compute" and obj["stage2"]["law"] == "accuracy_linear_in_loss"
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,6 @@
 import shutil
-import urllib.request
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from scalinglaws import datasets as ds
@@ -125,7 +123,8 @@ def test_load_krajewski_drops_impossible_passk(use_mirror, caplog):
 def test_accuracy_counts_are_integral(use_mirror):
     """accuracy x question count is an integer for the benchmarks scored by plain counts."""
     df = ds.load_krajewski()
-    plain = df[df.benchmark.isin(["arc_easy", "gsm8k_cot_llama", "lambada_openai"]) & df.metric.isin(["acc", "exact_match"])]
+    plain = df[df.benchmark.isin(["arc_easy", "gsm8k_cot_llama", "lambada_openai"])
+               & df.metric.isin(["acc", "exact_match"])]
     k = plain["value"] * plain["n_items"].astype(float)
     assert np.allclose(k, np.round(k), atol=1e-6)
 

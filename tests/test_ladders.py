@@ -5,17 +5,22 @@ import pandas as pd
 import pytest
 
 from scalinglaws.backtest import compare_routes, predict_heldout
-from scalinglaws.datasets import (OLMO_BENCHMARKS, gadre_benchmarks, impossible_passk_groups, krajewski_pass_at_k,
-                                  load_gadre, load_krajewski, load_olmo_ladder, load_olmo_published)
+from scalinglaws.datasets import (
+    OLMO_BENCHMARKS,
+    gadre_benchmarks,
+    impossible_passk_groups,
+    krajewski_pass_at_k,
+    load_gadre,
+    load_krajewski,
+    load_olmo_ladder,
+    load_olmo_published,
+)
 from scalinglaws.laws import LAWS
 from scalinglaws.two_stage import proxy_quality
 
 
 @pytest.fixture(scope="module")
-def olmo(mirror):
-    import os
-
-    os.environ.setdefault("SCALINGLAWS_DATA_MIRROR", str(mirror))
+def olmo(mirror_env):
     return load_olmo_ladder()
 
 
@@ -74,11 +79,13 @@ def _synthetic_ladder():
     Q = np.exp(-np.exp(LAWS["direct"].func(C=C, log_A=np.log(2000.0), alpha=0.15)))
     L = (C / 1e8) ** -0.05
     rows = []
-    for i, (c, q, l) in enumerate(zip(C, Q, L)):
+    for i, (c, q, loss) in enumerate(zip(C, Q, L)):
         rows += [{"run_id": f"r{i}", "C": c, "N": np.sqrt(c / 120), "D": np.sqrt(c * 20 / 6), "benchmark": "task",
                   "metric": "acc", "value": q},
-                 {"run_id": f"r{i}", "C": c, "N": np.nan, "D": np.nan, "benchmark": "val", "metric": "loss", "value": l}]
-    specs = pd.DataFrame({"metric": ["acc"], "chance": [0.0], "n_items": [1000]}, index=pd.Index(["task"], name="benchmark"))
+                 {"run_id": f"r{i}", "C": c, "N": np.nan, "D": np.nan, "benchmark": "val", "metric": "loss",
+                  "value": loss}]
+    specs = pd.DataFrame({"metric": ["acc"], "chance": [0.0], "n_items": [1000]},
+                         index=pd.Index(["task"], name="benchmark"))
     return pd.DataFrame(rows), specs
 
 

@@ -5,8 +5,18 @@ import dataclasses
 import numpy as np
 import pytest
 
-from scalinglaws.papers import (PROVENANCES, STATUSES, claim_row, claims_frame, krajewski, paper_value, provenance,
-                                published, schaeffer, vary)
+from scalinglaws.papers import (
+    PROVENANCES,
+    STATUSES,
+    claim_row,
+    claims_frame,
+    krajewski,
+    paper_value,
+    provenance,
+    published,
+    schaeffer,
+    vary,
+)
 from scalinglaws.papers._protocol import choice
 from scalinglaws.papers.bnsl_authors import bnsl_accuracy, bnsl_accuracy_gradient, fit_bnsl_authors
 
@@ -151,14 +161,6 @@ def test_bnsl_authors_is_seeded_and_refuses_bad_input():
 # --------------------------------------------------------------------------------------------------------------
 # Claims on the real data
 # --------------------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def mirror_env(mirror):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SCALINGLAWS_DATA_MIRROR", str(mirror))
-    yield mirror
-    mp.undo()
 
 
 def _check_frame(frame, ids):

@@ -5,8 +5,13 @@ import logging
 import numpy as np
 import pytest
 
-from scalinglaws.datasets import (load_chinchilla, load_pythia_gold, load_pythia_models, load_pythia_samples,
-                                  pythia_pass_at_k)
+from scalinglaws.datasets import (
+    load_chinchilla,
+    load_pythia_gold,
+    load_pythia_models,
+    load_pythia_samples,
+    pythia_pass_at_k,
+)
 from scalinglaws.passk import gold_neglog_prob, pass_at_k
 
 

@@ -13,7 +13,7 @@ import numpy as np
 logger = logging.getLogger("scalinglaws")
 
 
-def _positions(mask: np.ndarray, limit: int = 5) -> str:
+def positions(mask: np.ndarray, limit: int = 5) -> str:
     idx = np.flatnonzero(mask)
     shown = ", ".join(str(i) for i in idx[:limit])
     return shown + (f", ... ({idx.size} in all)" if idx.size > limit else "")
@@ -31,7 +31,7 @@ def as_1d_float(name: str, values) -> np.ndarray:
         raise ValueError(f"{name}: expected a 1-D array, got shape {arr.shape}")
     bad = ~np.isfinite(arr)
     if bad.any():
-        raise ValueError(f"{name}: NaN or infinite values at positions {_positions(bad)}")
+        raise ValueError(f"{name}: NaN or infinite values at positions {positions(bad)}")
     return arr
 
 
@@ -40,7 +40,7 @@ def positive(name: str, values) -> np.ndarray:
     arr = as_1d_float(name, values)
     bad = arr <= 0
     if bad.any():
-        raise ValueError(f"{name}: must be > 0; non-positive values at positions {_positions(bad)}")
+        raise ValueError(f"{name}: must be > 0; non-positive values at positions {positions(bad)}")
     return arr
 
 
@@ -67,7 +67,7 @@ def open_unit_mask(name: str, values: np.ndarray, lower: float) -> np.ndarray:
     finite ``log(-log Q')``. Callers decide whether such points raise or are dropped.
     """
     if np.any(values > 1):
-        raise ValueError(f"{name}: values above 1 at positions {_positions(values > 1)}; expected a proportion")
+        raise ValueError(f"{name}: values above 1 at positions {positions(values > 1)}; expected a proportion")
     return (values > lower) & (values < 1)
 
 

@@ -12,8 +12,8 @@ from .fitting import FitResult
 
 logger = logging.getLogger("scalinglaws")
 
-__all__ = ["binomial_se", "heldout_errors", "heldout_summary", "extrapolate_benchmarks", "backtest_law", "stabilisation_point",
-           "compare_routes", "ROUTES", "predict_heldout", "backtest_summary"]
+__all__ = ["binomial_se", "heldout_errors", "heldout_summary", "extrapolate_benchmarks", "backtest_law",
+           "stabilisation_point", "compare_routes", "ROUTES", "predict_heldout", "backtest_summary"]
 
 
 def binomial_se(q, n_items) -> np.ndarray:
@@ -127,7 +127,7 @@ def extrapolate_benchmarks(table: pd.DataFrame, specs: pd.DataFrame, *, max_comp
         logged reason.
     skip_unfittable : bool
         Record a benchmark that cannot be fitted (too few usable runs below the threshold) as a row whose
-        ``status`` says why, instead of raising ``ValueError``.
+        ``status`` is ``failed`` and whose ``reason`` says why, instead of raising ``ValueError``.
 
     Returns
     -------
@@ -148,7 +148,7 @@ def extrapolate_benchmarks(table: pd.DataFrame, specs: pd.DataFrame, *, max_comp
             if not skip_unfittable:
                 raise ValueError(f"{bench}: {exc}") from None
             logger.info("extrapolate_benchmarks: %s not fitted: %s", bench, exc)
-            rows.append({"benchmark": bench, "metric": spec["metric"], "status": f"not fitted: {exc}"})
+            rows.append({"benchmark": bench, "metric": spec["metric"], "status": "failed", "reason": str(exc)})
             continue
         fits[bench] = res
         points.append(pts)
@@ -156,7 +156,7 @@ def extrapolate_benchmarks(table: pd.DataFrame, specs: pd.DataFrame, *, max_comp
         for name in res.law.param_names:
             row[name] = res.params[name]
             row[f"se_{name}"] = res.stderr[name]
-        row.update(status=res.status.value, n_fit=res.n_points, **heldout_summary(pts))
+        row.update(status=str(res.status), reason=res.reason, n_fit=res.n_points, **heldout_summary(pts))
         rows.append(row)
     return fits, pd.DataFrame(rows).set_index("benchmark"), pd.concat(points, ignore_index=True)
 
@@ -310,7 +310,8 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
     -------
     summary : DataFrame
         One row per benchmark x route: ``median_abs_error``, ``max_abs_error``, ``binomial_se`` (median over the
-        held-out runs), ``error_over_se``, ``coverage`` of the prediction interval, ``status``, ``n_fit``.
+        held-out runs), ``error_over_se``, ``coverage`` of the prediction interval, ``status`` (a
+        :class:`~scalinglaws.FitStatus` value; ``failed`` when the route could not be fitted), ``reason``, ``n_fit``.
     points : DataFrame
         One row per benchmark x route x held-out run: ``observed, predicted, lower, upper, abs_error``; for the
         two-stage routes also the observed and predicted proxy loss and ``stage2_at_observed_loss`` (stage 2 fed the
@@ -363,13 +364,14 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
                     p = heldout_errors(res, Qt, spec["n_items"], level, missing_interval="nan", C=Ct)
                     n_fit = res.n_points
             except (ValueError, RuntimeError) as exc:
-                rows.append({"benchmark": bench, "route": route, "status": f"not fitted: {exc}"})
+                rows.append({"benchmark": bench, "route": route, "status": "failed", "reason": str(exc)})
                 continue
             p.insert(0, "run_id", te["run_id"].to_numpy())
             p.insert(0, "route", route)
             p.insert(0, "benchmark", bench)
             pts.append(p)
-            rows.append({"benchmark": bench, "route": route, "status": res.status.value, "n_fit": n_fit,
+            rows.append({"benchmark": bench, "route": route, "status": str(res.status), "reason": res.reason,
+                         "n_fit": n_fit,
                          **heldout_summary(p)})
     summary = pd.DataFrame(rows).set_index(["benchmark", "route"])
     points = pd.concat(pts, ignore_index=True) if pts else pd.DataFrame()
@@ -385,10 +387,11 @@ def predict_heldout(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame
     The fit uses the training runs at least ``filter_margin`` above the benchmark's chance level (and strictly above
     it) and, when given, with compute at least ``min_compute`` (drops logged); with ``normalise`` it fits the
     chance-normalised accuracy and predicts raw accuracy. Krajewski et al.'s choices for these three are
-    :func:`scalinglaws.papers.krajewski.heldout_options`. Returns ``(fits, summary, points)`` as :func:`extrapolate_benchmarks` does: ``summary`` has the
-    fitted parameters, ``status``, ``n_fit``, ``median_abs_error``, ``binomial_se``, ``error_over_se`` and
-    ``coverage``; ``points`` one row per benchmark x test run with ``run_id``, the variables, ``observed``,
-    ``predicted``, ``lower``, ``upper``, ``abs_error`` and ``binomial_se``.
+    :func:`scalinglaws.papers.krajewski.heldout_options`. Returns ``(fits, summary, points)`` as
+    :func:`extrapolate_benchmarks` does: ``summary`` has the fitted parameters, ``status``, ``n_fit``,
+    ``median_abs_error``, ``binomial_se``, ``error_over_se`` and ``coverage``; ``points`` one row per benchmark x
+    test run with ``run_id``, the variables, ``observed``, ``predicted``, ``lower``, ``upper``, ``abs_error`` and
+    ``binomial_se``.
     """
     from .fitting import fit
 
@@ -403,7 +406,7 @@ def predict_heldout(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame
             res = fit(law, **{v: tr[v].to_numpy() for v in variables}, Q=tr["value"].to_numpy(), invalid="drop",
                       chance=float(spec["chance"]) if normalise else 0.0, warn=False, **fit_kws)
         except (ValueError, RuntimeError) as exc:
-            rows.append({"benchmark": bench, "status": f"not fitted: {exc}"})
+            rows.append({"benchmark": bench, "status": "failed", "reason": str(exc)})
             continue
         fits[bench] = res
         p = heldout_errors(res, te["value"].to_numpy(), spec["n_items"], level, missing_interval="nan",
@@ -412,8 +415,9 @@ def predict_heldout(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame
         p.insert(0, "benchmark", bench)
         pts.append(p)
         rows.append({"benchmark": bench, **res.params, **{f"se_{k}": v for k, v in res.stderr.items()},
-                     "status": res.status.value, "n_fit": res.n_points, **heldout_summary(p)})
-    return fits, pd.DataFrame(rows).set_index("benchmark"), (pd.concat(pts, ignore_index=True) if pts else pd.DataFrame())
+                     "status": str(res.status), "reason": res.reason, "n_fit": res.n_points, **heldout_summary(p)})
+    points = pd.concat(pts, ignore_index=True) if pts else pd.DataFrame()
+    return fits, pd.DataFrame(rows).set_index("benchmark"), points
 
 
 def backtest_summary(bt: pd.DataFrame, *, parameter: str, target_C: float, rtol: float = 0.1,
@@ -439,5 +443,6 @@ def backtest_summary(bt: pd.DataFrame, *, parameter: str, target_C: float, rtol:
             "share of cutoffs covered": float(bt["covered"].fillna(False).astype(bool).mean()),
             "parameter": parameter, "parameter (full pool)": float(last[parameter]),
             "orders: parameter stable": float(np.log10(target_C / c_par)),
-            f"orders: error <= {max_rel_error:.0%}": float(np.log10(target_C / c_err)) if np.isfinite(c_err) else np.nan,
+            f"orders: error <= {max_rel_error:.0%}": (float(np.log10(target_C / c_err)) if np.isfinite(c_err)
+                                                       else np.nan),
             "cutoffs": len(bt)}

@@ -21,8 +21,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .datasets import file_status
 from .fitting import fit
 from .laws import LAWS, get_law
+from .two_stage import fit_two_stage
 
 __all__ = ["main"]
 
@@ -66,17 +68,11 @@ def _cmd_laws() -> str:
 
 
 def _cmd_datasets() -> str:
-    from .datasets import file_status
-
     status = file_status()
     summary = status.groupby("dataset").agg(files=("path", "size"), license=("license", "first"),
                                             local=("local", lambda s: ", ".join(f"{k}: {v}" for k, v in
                                                                                   s.value_counts().items())))
     return summary.to_string()
-
-
-def _json_number(x):
-    return None if x is None or not math.isfinite(x) else float(x)
 
 
 def _cmd_fit(args) -> str:
@@ -112,28 +108,13 @@ def _cmd_fit(args) -> str:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if two_stage:
-            from .two_stage import fit_two_stage
-
-            ts = fit_two_stage(data["C"], data["L"], data["Q"], link=args.link, max_compute=args.max_compute)
-            params = {**ts.stage1.params, **ts.stage2.params}
-            stderr = {**ts.stage1.stderr, **ts.stage2.stderr}
-            status, n_points = ts.status, ts.stage1.n_points
-            objective = ts.stage2.objective
-            report = ts.stage1.summary() + "\n\n" + ts.stage2.summary()
+            result = fit_two_stage(data["C"], data["L"], data["Q"], link=args.link, max_compute=args.max_compute)
         else:
-            res = fit(law, chance=args.chance, loss=args.loss, huber_delta=args.huber_delta,
-                      max_compute=args.max_compute, invalid="drop" if args.drop_invalid else "raise", **data)
-            params, stderr, status, n_points = res.params, res.stderr, res.status, res.n_points
-            objective, report = res.objective, res.summary()
+            result = fit(law, chance=args.chance, loss=args.loss, huber_delta=args.huber_delta,
+                         max_compute=args.max_compute, invalid="drop" if args.drop_invalid else "raise", **data)
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
-    if args.json:
-        return json.dumps({"law": args.law,
-                           "params": {k: _json_number(v) for k, v in params.items()},
-                           "stderr": {k: _json_number(v) for k, v in stderr.items()},
-                           "status": status.value, "n_points": n_points,
-                           "objective": _json_number(objective)})
-    return report
+    return json.dumps(result.to_dict()) if args.json else result.report()
 
 
 def main(argv=None) -> int:

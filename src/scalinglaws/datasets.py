@@ -24,7 +24,7 @@ import json
 import logging
 import os
 import tomllib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -74,7 +74,7 @@ def _registry_path() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / "registry.toml"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_registry(path: str) -> dict:
     with open(path, "rb") as fh:
         return tomllib.load(fh)
@@ -574,7 +574,8 @@ def load_olmo_ladder(*, last_n: int = 5, reruns: bool = False) -> pd.DataFrame:
             if col.startswith("eval/") and col.endswith("/CrossEntropyLoss"):
                 values[(col.split("/")[1].replace("-validation", ""), "loss")] = tail[col].mean()
         for bench, spec in OLMO_BENCHMARKS.iterrows():
-            for metric, (folder, suffix) in {"acc": ("downstream", "len_norm"), "bpb": ("downstream_bpb", "bpb")}.items():
+            folders = {"acc": ("downstream", "len_norm"), "bpb": ("downstream_bpb", "bpb")}
+            for metric, (folder, suffix) in folders.items():
                 if bench == "mmlu":
                     cols = {s: f"eval/{folder}/mmlu_{s}_test_rc_5shot_{suffix}" for s in _OLMO_MMLU}
                     w = np.array(list(_OLMO_MMLU.values()), float)

@@ -5,7 +5,8 @@ parameter-token), minimising R at fixed C gives the first-order condition
 :math:`\beta N_0 N^{-\beta} = \gamma D_0 D^{-\gamma}` and
 
 .. math::
-    N^* = \Big(\frac{\beta N_0}{\gamma D_0}\Big)^{\frac{1}{\beta+\gamma}} \Big(\frac{C}{c}\Big)^{\frac{\gamma}{\beta+\gamma}},
+    N^* = \Big(\frac{\beta N_0}{\gamma D_0}\Big)^{\frac{1}{\beta+\gamma}}
+          \Big(\frac{C}{c}\Big)^{\frac{\gamma}{\beta+\gamma}},
     \qquad D^* = \frac{C}{c N^*},
 
     \min_{ND = C/c} R = C_0\,C^{-\alpha}, \qquad \alpha = \frac{\beta\gamma}{\beta+\gamma},

@@ -22,10 +22,28 @@ identity
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
+
+from . import spaces
+from . import starts as S
+from .forms import (
+    accuracy_linear_in_loss,
+    accuracy_logistic_in_loss,
+    across_tpr,
+    bnsl,
+    chinchilla,
+    direct_power_law,
+    direct_qmax,
+    gold_reference,
+    loss_in_compute,
+    params_tokens,
+    pass_at_k_in_compute,
+    passk_joint,
+    power_in_k,
+)
 
 __all__ = [
     "LAWS",
@@ -38,7 +56,7 @@ __all__ = [
     "bnsl",
     "across_tpr",
     "passk_joint",
-    "compute_law",
+    "pass_at_k_in_compute",
     "params_tokens",
     "gold_reference",
     "chinchilla",
@@ -94,10 +112,8 @@ class Law:
     default_huber_delta: float = 1e-3
     terms: tuple[Term, ...] = ()
     constant: str | None = None
-    linear: bool = False
-    paper_grid: tuple[dict[str, float], ...] = field(default=(), repr=False)
-    paper_loss: str = "squared"
-    guess: Callable[[dict, np.ndarray], dict[str, float]] | None = field(default=None, repr=False)
+    start_rule: Callable[..., list[dict[str, float]]] | None = field(default=None, repr=False)
+    paper_starts: tuple[dict[str, float], ...] = field(default=(), repr=False)
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -123,173 +139,20 @@ class Law:
         """Map fitted values (``log_A``) to public ones (``A``)."""
         return {p.name: float(np.exp(internal[p.internal]) if p.log else internal[p.internal]) for p in self.params}
 
-    def __call__(self, **kwargs) -> np.ndarray:
-        """Evaluate the fit-space function with internal parameter names."""
-        return self.func(**kwargs)
+    def guess(self, X: dict, y: np.ndarray) -> list[dict[str, float]]:
+        """Starting values (internal names) for fitting ``y`` (in the law's space) on ``X``: the law's
+        ``start_rule`` (:mod:`scalinglaws.starts`) -- exact least squares, variable projection, or a law's own."""
+        if self.start_rule is None:
+            raise ValueError(f"{self.name}: no default starting values; pass starts=")
+        return self.start_rule(self, X, y)
 
+    def to_space(self, values, chance: float = 0.0) -> np.ndarray:
+        """The response mapped to the law's fitting space (:func:`scalinglaws.spaces.to_space`)."""
+        return spaces.to_space(values, self.space, chance)
 
-# ---------------------------------------------------------------------------------------------------------------
-# The law functions, in their fitting space.
-# ---------------------------------------------------------------------------------------------------------------
-
-
-def direct_power_law(C, log_A, alpha):
-    r"""Direct power law of downstream accuracy in compute (Krajewski et al. 2025, Eq. 2).
-
-    .. math:: -\log Q = A\,C^{-\alpha}
-              \quad\Longleftrightarrow\quad \log(-\log Q) = \log A - \alpha \log C
-
-    Parameters
-    ----------
-    C : array_like
-        Training compute in FLOPs.
-    log_A, alpha : float
-        Log amplitude and compute exponent.
-
-    Returns
-    -------
-    ndarray
-        :math:`\log(-\log Q)`. Fitted by ordinary least squares in this space, as in the paper's code.
-    """
-    return log_A - alpha * np.log(C)
-
-
-def direct_qmax(C, log_A, alpha, log_E):
-    r"""Direct law with a maximum accuracy (Krajewski et al. 2025, appendix L, Eq. 10).
-
-    .. math:: -\log Q = A\,C^{-\alpha} + E, \qquad Q_{\max} = e^{-E}
-
-    Returns :math:`\log(-\log Q) = \operatorname{logaddexp}(\log A - \alpha\log C, \log E)`; the paper fits it
-    with a summed Huber loss (δ = 1e-3) in this space.
-    """
-    return np.logaddexp(log_A - alpha * np.log(C), log_E)
-
-
-def bnsl(C, a, log_b, c0, log10_d1, f1, c1):
-    r"""Broken neural scaling law with one break (Krajewski et al. 2025, Eq. 1; Caballero et al. 2023).
-
-    .. math:: y = a + b\,C^{-c_0}\left(1 + (C/d_1)^{1/f_1}\right)^{-c_1 f_1}, \qquad y = -\log Q
-
-    ``d1`` is fitted as ``log10_d1`` (the paper's start range is 1e18 to 1e24 FLOPs). Evaluated in log space for
-    the power-law factor so that large C does not overflow; the paper clips its output to [-50, 50].
-    """
-    logc = np.log(C)
-    log_break = np.logaddexp(0.0, (logc - log10_d1 * np.log(10.0)) / f1)
-    return a + np.exp(np.clip(log_b - c0 * logc - c1 * f1 * log_break, -700.0, 700.0))
-
-
-def across_tpr(N, D, log_A, alpha, log_B, beta):
-    r"""Law across tokens-per-parameter ratios (Krajewski et al. 2025, Eq. 4).
-
-    .. math:: -\log Q = A\,N^{-\alpha} + B\,D^{-\beta}
-
-    Returns :math:`\log(-\log Q)`; the paper fits it with a summed Huber loss (δ = 1e-3) in this space.
-    """
-    return np.logaddexp(log_A - alpha * np.log(N), log_B - beta * np.log(D))
-
-
-def passk_joint(C, k, log_A, alpha, beta, delta):
-    r"""Joint law of pass@k in compute and k (Krajewski et al. 2025, Eq. 5).
-
-    .. math:: \log(-\log Q) = \log A + \alpha\log C + \beta\log k + \delta\,\log C\,\log k
-
-    equivalently :math:`-\log Q = A\,k^{\beta}\,C^{\alpha + \delta\log k}`: the compute exponent changes with k.
-    Note the paper's sign convention: α (and usually δ) are negative. Fitted by ordinary least squares.
-    """
-    lc, lk = np.log(C), np.log(k)
-    return log_A + alpha * lc + beta * lk + delta * lc * lk
-
-
-def power_in_k(k, log_a, b):
-    r"""Pass@k of one model as a power law in the number of samples k ("large language monkeys";
-    Brown et al. 2024, Schaeffer et al. 2025b).
-
-    .. math:: -\log \mathrm{pass@}k = a\,k^{-b}
-              \quad\Longleftrightarrow\quad \log(-\log \mathrm{pass@}k) = \log a - b \log k
-
-    Returns :math:`\log(-\log \mathrm{pass@}k)`, fitted by ordinary least squares in this space.
-    """
-    return log_a - b * np.log(k)
-
-
-def compute_law(C, log_E0, log_C0, alpha):
-    r"""Pass@k in compute (Schaeffer et al. 2025, law 1), for one k.
-
-    .. math:: -\log \mathrm{pass@}k = E_0 + C_0\,C^{-\alpha}
-
-    Returns :math:`\log(-\log \mathrm{pass@}k)`, fitted by squared error in this space (the authors' follow-up
-    code; UNCONFIRMED for the paper).
-    """
-    return np.logaddexp(log_E0, log_C0 - alpha * np.log(C))
-
-
-def params_tokens(N, D, log_E0, log_N0, beta, log_D0, gamma):
-    r"""Pass@k in parameters and tokens (Schaeffer et al. 2025, law 2), for one k.
-
-    .. math:: -\log \mathrm{pass@}k = \mathcal{E}_0 + N_0\,N^{-\beta} + D_0\,D^{-\gamma}
-
-    Returns :math:`\log(-\log \mathrm{pass@}k)`.
-    """
-    stack = np.stack(np.broadcast_arrays(log_E0, log_N0 - beta * np.log(N), log_D0 - gamma * np.log(D)))
-    return np.logaddexp.reduce(stack, axis=0)
-
-
-def gold_reference(G, log_xi0, log_K0, kappa):
-    r"""Pass@k in the gold-reference likelihood (Schaeffer et al. 2025, law 3), for one k.
-
-    .. math:: -\log \mathrm{pass@}k = \xi_0 + K_0\,G^{\kappa}, \qquad G = -\log \mathrm{GoldProb}
-
-    Returns :math:`\log(-\log \mathrm{pass@}k)`. Note the positive exponent: pass@k falls as the gold solution
-    becomes less likely.
-    """
-    return np.logaddexp(log_xi0, log_K0 + kappa * np.log(G))
-
-
-def chinchilla(N, D, log_E, log_A, alpha, log_B, beta):
-    r"""The Chinchilla loss law (Hoffmann et al. 2022, Approach 3).
-
-    .. math:: L = E + A\,N^{-\alpha} + B\,D^{-\beta}
-
-    Returns :math:`\log L`; fitted with a summed Huber loss (δ = 1e-3) in this space, as Hoffmann et al. and
-    Besiroglu et al. (2024) do. The classical instance of the compute-optimal envelope theorem.
-    """
-    stack = np.stack(np.broadcast_arrays(log_E, log_A - alpha * np.log(N), log_B - beta * np.log(D)))
-    return np.logaddexp.reduce(stack, axis=0)
-
-
-def loss_in_compute(C, log_C_N, alpha_N):
-    r"""Stage 1 of the two-stage route: validation loss in compute (Krajewski et al. 2025, two-stage baseline).
-
-    .. math:: L = (C / C_N)^{\alpha_N} \quad\Longleftrightarrow\quad \log L = \alpha_N(\log C - \log C_N)
-
-    No irreducible term, as in the paper's code; :math:`\alpha_N < 0`. Fitted by least squares of log L.
-    """
-    return alpha_N * (np.log(C) - log_C_N)
-
-
-def accuracy_linear_in_loss(L, a, b):
-    r"""Stage 2 of the two-stage route, linear link: :math:`Q = a + b\,L` (least squares on Q)."""
-    return a + b * L
-
-
-def accuracy_logistic_in_loss(L, a, k, l0, b):
-    r"""Stage 2 of the two-stage route, logistic link (least squares on Q).
-
-    .. math:: Q = \frac{a}{1 + e^{-k (L - l_0)}} + b
-
-    With accuracy falling as loss grows, the fitted ``k`` is negative.
-    """
-    return a / (1.0 + np.exp(np.clip(-k * (L - l0), -700, 700))) + b
-
-
-def _loss_in_compute_guess(X, y):
-    slope, intercept = np.polyfit(np.log(X["C"]), y, 1)
-    return {"alpha_N": float(slope), "log_C_N": float(-intercept / slope) if slope != 0 else 50.0}
-
-
-def _logistic_guess(X, y):
-    # The paper's start: [max Q, min Q, 1, median L] for (a, b, k, l0); a is the span above the floor b.
-    return {"a": float(np.max(y) - np.min(y)), "b": float(np.min(y)), "k": -1.0, "l0": float(np.median(X["L"]))}
+    def from_space(self, y, chance: float = 0.0) -> np.ndarray:
+        """A fitting-space value mapped back to the response (:func:`scalinglaws.spaces.from_space`)."""
+        return spaces.from_space(y, self.space, chance)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -319,7 +182,7 @@ LAWS: dict[str, Law] = {
             formula="-log Q = A * C^(-alpha)",
             reference="Krajewski et al. 2025, Eq. 2",
             terms=(Term("C", "A", "alpha"),),
-            linear=True,
+            start_rule=S.exact_least_squares,
         ),
         Law(
             name="direct_qmax",
@@ -333,8 +196,8 @@ LAWS: dict[str, Law] = {
             default_loss="huber",
             terms=(Term("C", "A", "alpha"),),
             constant="E",
-            paper_grid=_grid(log_A=np.arange(0, 26, 5), alpha=[0, 0.5, 1, 1.5, 2], log_E=[-1, -0.5, 0, 0.5, 1]),
-            paper_loss="huber",
+            start_rule=S.variable_projection,
+            paper_starts=_grid(log_A=np.arange(0, 26, 5), alpha=[0, 0.5, 1, 1.5, 2], log_E=[-1, -0.5, 0, 0.5, 1]),
         ),
         Law(
             name="bnsl",
@@ -353,7 +216,8 @@ LAWS: dict[str, Law] = {
             formula="-log Q = a + b * C^(-c0) * (1 + (C/d1)^(1/f1))^(-c1*f1)",
             reference="Krajewski et al. 2025, Eq. 1 (Caballero et al. 2023)",
             default_loss="huber",
-            paper_loss="huber",
+            start_rule=S.bnsl_from_power_law,
+            paper_starts=S.bnsl_paper_starts(100, seed=0),
         ),
         Law(
             name="across_tpr",
@@ -366,8 +230,8 @@ LAWS: dict[str, Law] = {
             reference="Krajewski et al. 2025, Eq. 4",
             default_loss="huber",
             terms=(Term("N", "A", "alpha"), Term("D", "B", "beta")),
-            paper_grid=_grid(log_A=[5, 10, 15], alpha=[0.5, 1, 1.5], log_B=[5, 10, 15], beta=[0.5, 1, 1.5]),
-            paper_loss="huber",
+            start_rule=S.variable_projection,
+            paper_starts=_grid(log_A=[5, 10, 15], alpha=[0.5, 1, 1.5], log_B=[5, 10, 15], beta=[0.5, 1, 1.5]),
         ),
         Law(
             name="passk_joint",
@@ -378,7 +242,7 @@ LAWS: dict[str, Law] = {
             params=(_amp("A"), Param("alpha", -10.0, 10.0), Param("beta", -10.0, 10.0), Param("delta", -10.0, 10.0)),
             formula="log(-log Q) = log A + alpha*log C + beta*log k + delta*log C*log k",
             reference="Krajewski et al. 2025, Eq. 5",
-            linear=True,
+            start_rule=S.exact_least_squares,
         ),
         Law(
             name="power_in_k",
@@ -390,11 +254,11 @@ LAWS: dict[str, Law] = {
             formula="-log pass@k = a * k^(-b)",
             reference="Brown et al. 2024; Schaeffer et al. 2025 (how monkeys get their power laws)",
             terms=(Term("k", "a", "b"),),
-            linear=True,
+            start_rule=S.exact_least_squares,
         ),
         Law(
             name="compute",
-            func=compute_law,
+            func=pass_at_k_in_compute,
             variables=("C",),
             response="P",
             space="accuracy",
@@ -403,7 +267,8 @@ LAWS: dict[str, Law] = {
             reference="Schaeffer et al. 2025, law 1",
             terms=(Term("C", "C0", "alpha"),),
             constant="E0",
-            paper_grid=_grid(
+            start_rule=S.variable_projection,
+            paper_starts=_grid(
                 log_E0=np.arange(-3, 3.01, 0.75), log_C0=np.arange(0, 30.1, 5), alpha=np.arange(0, 2.01, 0.25)
             ),
         ),
@@ -424,6 +289,7 @@ LAWS: dict[str, Law] = {
             reference="Schaeffer et al. 2025, law 2",
             terms=(Term("N", "N0", "beta"), Term("D", "D0", "gamma")),
             constant="E0",
+            start_rule=S.variable_projection,
         ),
         Law(
             name="gold_reference",
@@ -436,6 +302,7 @@ LAWS: dict[str, Law] = {
             reference="Schaeffer et al. 2025, law 3",
             terms=(Term("G", "K0", "kappa", sign=+1),),
             constant="xi0",
+            start_rule=S.variable_projection,
         ),
         Law(
             name="chinchilla",
@@ -455,14 +322,14 @@ LAWS: dict[str, Law] = {
             default_loss="huber",
             terms=(Term("N", "A", "alpha"), Term("D", "B", "beta")),
             constant="E",
-            paper_grid=_grid(
+            start_rule=S.variable_projection,
+            paper_starts=_grid(
                 log_E=[-1, -0.5, 0, 0.5, 1, 1.5],
                 log_A=[0, 5, 10, 15, 20, 25],
                 alpha=[0, 0.5, 1, 1.5, 2],
                 log_B=[0, 5, 10, 15, 20, 25],
                 beta=[0, 0.5, 1, 1.5, 2],
             ),
-            paper_loss="huber",
         ),
         Law(
             name="loss_in_compute",
@@ -473,7 +340,7 @@ LAWS: dict[str, Law] = {
             params=(Param("log_C_N", -1000.0, 1000.0), Param("alpha_N", -5.0, 5.0)),
             formula="L = (C / C_N)^alpha_N",
             reference="Krajewski et al. 2025, two-stage route, stage 1",
-            guess=_loss_in_compute_guess,
+            start_rule=S.closed_form(S.loss_in_compute_guess),
         ),
         Law(
             name="accuracy_linear_in_loss",
@@ -484,7 +351,7 @@ LAWS: dict[str, Law] = {
             params=(Param("a", -100.0, 100.0), Param("b", -100.0, 100.0)),
             formula="Q = a + b * L",
             reference="Krajewski et al. 2025, two-stage route, stage 2 (linear)",
-            linear=True,
+            start_rule=S.exact_least_squares,
         ),
         Law(
             name="accuracy_logistic_in_loss",
@@ -496,7 +363,7 @@ LAWS: dict[str, Law] = {
                     Param("b", -1.0, 1.0)),
             formula="Q = a / (1 + exp(-k (L - l0))) + b",
             reference="Krajewski et al. 2025, two-stage route, stage 2 (logistic)",
-            guess=_logistic_guess,
+            start_rule=S.closed_form(S.logistic_guess),
         ),
     ]
 }

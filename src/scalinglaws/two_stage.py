@@ -20,7 +20,8 @@ import numpy as np
 from scipy import stats
 
 from . import _validate as V
-from .fitting import FitResult, fit
+from .fitting import fit
+from .results import FitResult, FitStatus
 
 __all__ = ["TwoStageResult", "fit_two_stage", "proxy_quality"]
 
@@ -36,9 +37,27 @@ class TwoStageResult:
     link: str
 
     @property
-    def status(self):
-        """The worse of the two stages' statuses (``converged`` only if both converged)."""
-        return self.stage1.status if self.stage1.status.value != "converged" else self.stage2.status
+    def status(self) -> FitStatus:
+        """Stage 1's status unless it converged, then stage 2's: ``converged`` only if both stages converged."""
+        return self.stage1.status if self.stage1.status is not FitStatus.CONVERGED else self.stage2.status
+
+    @property
+    def reason(self) -> str:
+        """Why the route is not ``converged``, naming the stage (empty when both converged)."""
+        return "; ".join(f"stage {i}: {s.reason}" for i, s in ((1, self.stage1), (2, self.stage2)) if s.reason)
+
+    def to_dict(self) -> dict:
+        """JSON-ready: the route's ``law`` (``two_stage``), ``link``, ``status``, ``reason``, the two stages'
+        parameters and errors merged (their names do not collide), ``n_points`` of stage 1, and each stage's own
+        :meth:`~scalinglaws.results.FitResult.to_dict` under ``stage1`` / ``stage2``."""
+        one, two = self.stage1.to_dict(), self.stage2.to_dict()
+        return {"law": "two_stage", "link": self.link, "status": str(self.status), "reason": self.reason,
+                "params": {**one["params"], **two["params"]}, "stderr": {**one["stderr"], **two["stderr"]},
+                "n_points": one["n_points"], "objective": two["objective"], "stage1": one, "stage2": two}
+
+    def report(self) -> str:
+        """Both stages' text reports."""
+        return f"two-stage route ({self.link} link)\n\n{self.stage1.report()}\n\n{self.stage2.report()}"
 
     def predict_loss(self, C) -> np.ndarray:
         return self.stage1.predict(C=C)
@@ -49,14 +68,17 @@ class TwoStageResult:
 
     def interval(self, C, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
         """Delta-method prediction interval combining both stages' uncertainty (see the module docstring)."""
+        for stage in (self.stage1, self.stage2):
+            if stage.covariance is None:
+                raise ValueError(f"{stage.law.name}: no covariance for this fit ({stage.status}); no interval")
         C = V.positive("C", C)
         L_hat = self.predict_loss(C)
-        g1 = self.stage1._gradient({"C": C})
+        g1 = self.stage1.gradient(C=C)
         var_logL = np.einsum("...i,ij,...j->...", g1, self.stage1.covariance, g1)
         var_L = (L_hat**2) * var_logL
         h = 1e-6 * np.maximum(1.0, np.abs(L_hat))
         dQdL = (self.stage2.predict(L=L_hat + h) - self.stage2.predict(L=L_hat - h)) / (2 * h)
-        g2 = self.stage2._gradient({"L": L_hat})
+        g2 = self.stage2.gradient(L=L_hat)
         var2 = np.einsum("...i,ij,...j->...", g2, self.stage2.covariance, g2) + self.stage2.residual_std**2
         half = stats.t.ppf(0.5 + level / 2, min(self.stage1.dof, self.stage2.dof)) * np.sqrt(dQdL**2 * var_L + var2)
         Q_hat = self.stage2.predict(L=L_hat)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -36,7 +36,7 @@ def _published_path() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[3] / "data" / "published.toml"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(path: str) -> dict:
     with open(path, "rb") as fh:
         table = tomllib.load(fh)
@@ -54,14 +54,15 @@ def _read(path: str) -> dict:
 
 def published(paper: str | None = None) -> pd.DataFrame:
     """The papers' published numbers (``data/published.toml``): one row per number with ``value``, ``upper``
-    (NaN unless a range), ``source``, ``secondary``, ``note``; indexed by ``(paper, key)``, or by ``key`` when
-    ``paper`` is given."""
+    (NaN unless a range), ``se`` (NaN unless published), ``source``, ``secondary``, ``note``; indexed by
+    ``(paper, key)``, or by ``key`` when ``paper`` is given."""
     path = _published_path()
     if not path.exists():
         raise FileNotFoundError(f"published-numbers table not found at {path}; set ${PUBLISHED_ENV}")
     table = _read(str(path))
     rows = [{"paper": p, "key": k, "value": float(e["value"]), "upper": float(e.get("upper", math.nan)),
-             "source": e["source"], "secondary": e["secondary"], "note": e.get("note", "")}
+             "se": float(e.get("se", math.nan)), "source": e["source"], "secondary": e["secondary"],
+             "note": e.get("note", "")}
             for p, entries in table.items() for k, e in entries.items()]
     df = pd.DataFrame(rows).set_index(["paper", "key"])
     if paper is None:

@@ -9,10 +9,10 @@ b58d62a) fits the broken neural scaling law
 Huber loss (δ = 1e-3) over the points, from uniform random starts in a ∈ [-2, 5], b ∈ [0, 50], c0 ∈ [0.1, 3],
 d1 ∈ [1e18, 1e24], f1 ∈ [0.1, 3], c1 ∈ [0.1, 3], each refined by scipy's basin-hopping with L-BFGS-B (gtol = ftol =
 1e-15) on the raw parameters, without bounds, keeping the lowest objective. This module does the same with numpy and
-scipy (the script differentiates with JAX; we use the exact gradient written out in :func:`bnsl_accuracy_gradient`). What follows from
-that procedure, and is measured in the book: d1 is sampled uniformly on a linear scale, so most starts put the break
-near 1e23-1e24 FLOPs, beyond the ladder; on raw FLOPs the objective barely depends on d1, so the optimiser leaves it
-near its start.
+scipy (the script differentiates with JAX; we use the exact gradient written out in
+:func:`bnsl_accuracy_gradient`). What follows from that procedure, and is measured in the book: d1 is sampled
+uniformly on a linear scale, so most starts put the break near 1e23-1e24 FLOPs, beyond the ladder; on raw FLOPs the
+objective barely depends on d1, so the optimiser leaves it near its start.
 
 The script's budget, 100 starts x 100 basin-hopping steps, is 10^4 local optimisations per benchmark; the book runs
 a smaller budget that :class:`~scalinglaws.papers.krajewski.KrajewskiProtocol` states (``bnsl_starts``,

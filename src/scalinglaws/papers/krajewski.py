@@ -33,9 +33,11 @@ from .bnsl_authors import fit_bnsl_authors
 
 logger = logging.getLogger("scalinglaws")
 
-__all__ = ["PAPER_BENCHMARKS", "ROUTES", "KrajewskiProtocol", "PROTOCOL", "benchmark_specs", "ladder",
-           "random_levels", "fit_mask", "heldout_options", "route_options", "fit_route", "per_tpr_fits", "extrapolation", "main_table", "sensitivity", "bnsl_optima",
-           "two_stage_decomposition", "qmax_reduction", "across_tpr", "pass_at_k", "proxy_r2", "mixture_exponents", "claims", "CLAIM_IDS"]
+__all__ = [
+    "PAPER_BENCHMARKS", "ROUTES", "KrajewskiProtocol", "PROTOCOL", "benchmark_specs", "ladder", "random_levels",
+    "fit_mask", "heldout_options", "route_options", "fit_route", "per_tpr_fits", "extrapolation", "main_table",
+    "sensitivity", "bnsl_optima", "two_stage_decomposition", "qmax_reduction", "across_tpr", "pass_at_k",
+    "proxy_r2", "mixture_exponents", "claims", "CLAIM_IDS"]
 
 #: The paper's 12 benchmarks (SECONDARY: third-party notes on the paper). MMLU and MATH are in the release, not here.
 PAPER_BENCHMARKS = ("arc_easy", "arc_challenge", "sciq", "piqa", "hellaswag", "webqs_1shot", "winogrande",
@@ -62,8 +64,9 @@ class KrajewskiProtocol:
                         confidence="secondary")
     benchmarks: tuple = choice(PAPER_BENCHMARKS, "paper", "the paper's 12 benchmarks", source=_SECONDARY,
                                confidence="secondary")
-    mc_metric: str = choice("acc", "ours", "acc or acc_norm for the multiple-choice tasks that have both: not reported; plain acc "
-                            "(the fraction of items whose correct answer has the highest likelihood)")
+    mc_metric: str = choice("acc", "ours", "acc or acc_norm for the multiple-choice tasks that have both: not "
+                            "reported; plain acc (the fraction of items whose correct answer has the highest "
+                            "likelihood)")
     random_level: str = choice("theoretical", "ours", "the paper estimates Q_random empirically as the mean score of "
                                "models below 1e17 FLOPs; the release has no run below 1e18, so the stand-in is the "
                                "theoretical chance (1/choices; 0 for generative and code tasks). 'empirical' "
@@ -295,8 +298,8 @@ def extrapolation(protocol: KrajewskiProtocol = PROTOCOL, routes=ROUTES, table: 
     detail : DataFrame
         Indexed by (benchmark, route): ``n_fit, n_heldout, mre, mae, rmse, r2, error_over_se, status, reason`` (see
         the module docstring for the metrics; ``error_over_se`` is the median absolute held-out error over the
-        median binomial standard error of the held-out runs, the benchmark's own noise). A route that cannot be fitted has NaN scores, ``status = "failed"`` and the
-        ``reason``.
+        median binomial standard error of the held-out runs, the benchmark's own noise). A route that cannot be
+        fitted has NaN scores, ``status = "failed"`` and the ``reason``.
     points : DataFrame
         One row per benchmark x route x held-out run: ``C, observed, predicted``.
     """
@@ -569,7 +572,8 @@ def mixture_exponents(protocol: KrajewskiProtocol = PROTOCOL) -> pd.DataFrame:
         row = {"benchmark": bench}
         for mix in ("dclm", "c4"):
             d = runs[(runs["mixture"] == mix) & (runs["benchmark"] == bench) & (runs["metric"] == spec["metric"])]
-            keep = fit_mask(dataclasses.replace(protocol, split_compute=float(top)), d["C"], d["value"], float(q[bench]))
+            matched = dataclasses.replace(protocol, split_compute=float(top))
+            keep = fit_mask(matched, d["C"], d["value"], float(q[bench]))
             d = d[keep]
             row[f"n_{mix}"] = len(d)
             if len(d) < 5:
@@ -580,7 +584,8 @@ def mixture_exponents(protocol: KrajewskiProtocol = PROTOCOL) -> pd.DataFrame:
             except ValueError as exc:  # e.g. every run at accuracy 0: nothing to fit, said in the log
                 logger.info("mixture_exponents: %s %s not fitted: %s", bench, mix, exc)
                 continue
-            row.update({f"alpha_{mix}": res.params["alpha"], f"se_{mix}": res.stderr["alpha"], f"n_{mix}": res.n_points})
+            row.update({f"alpha_{mix}": res.params["alpha"], f"se_{mix}": res.stderr["alpha"],
+                        f"n_{mix}": res.n_points})
         rows.append(row)
     out = pd.DataFrame(rows).set_index("benchmark")
     for col in ("alpha_dclm", "alpha_c4", "se_dclm", "se_c4"):

@@ -1,0 +1,162 @@
+r"""The laws' functions, one plain vectorised function each, written in the space the law is fitted in (see
+:mod:`scalinglaws.laws` for the spaces and :data:`scalinglaws.laws.LAWS` for the metadata that makes each a law).
+Parameters use the internal names: a log-parametrised amplitude ``A`` is ``log_A``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "direct_power_law", "direct_qmax", "bnsl", "across_tpr", "passk_joint", "power_in_k", "pass_at_k_in_compute",
+    "params_tokens", "gold_reference", "chinchilla", "loss_in_compute", "accuracy_linear_in_loss",
+    "accuracy_logistic_in_loss",
+]
+
+
+def direct_power_law(C, log_A, alpha):
+    r"""Direct power law of downstream accuracy in compute (Krajewski et al. 2025, Eq. 2).
+
+    .. math:: -\log Q = A\,C^{-\alpha}
+              \quad\Longleftrightarrow\quad \log(-\log Q) = \log A - \alpha \log C
+
+    Parameters
+    ----------
+    C : array_like
+        Training compute in FLOPs.
+    log_A, alpha : float
+        Log amplitude and compute exponent.
+
+    Returns
+    -------
+    ndarray
+        :math:`\log(-\log Q)`. Fitted by ordinary least squares in this space, as in the paper's code.
+    """
+    return log_A - alpha * np.log(C)
+
+
+def direct_qmax(C, log_A, alpha, log_E):
+    r"""Direct law with a maximum accuracy (Krajewski et al. 2025, appendix L, Eq. 10).
+
+    .. math:: -\log Q = A\,C^{-\alpha} + E, \qquad Q_{\max} = e^{-E}
+
+    Returns :math:`\log(-\log Q) = \operatorname{logaddexp}(\log A - \alpha\log C, \log E)`; the paper fits it
+    with a summed Huber loss (δ = 1e-3) in this space.
+    """
+    return np.logaddexp(log_A - alpha * np.log(C), log_E)
+
+
+def bnsl(C, a, log_b, c0, log10_d1, f1, c1):
+    r"""Broken neural scaling law with one break (Krajewski et al. 2025, Eq. 1; Caballero et al. 2023).
+
+    .. math:: y = a + b\,C^{-c_0}\left(1 + (C/d_1)^{1/f_1}\right)^{-c_1 f_1}, \qquad y = -\log Q
+
+    ``d1`` is fitted as ``log10_d1`` (the paper's start range is 1e18 to 1e24 FLOPs). Evaluated in log space for
+    the power-law factor so that large C does not overflow; the paper clips its output to [-50, 50].
+    """
+    logc = np.log(C)
+    log_break = np.logaddexp(0.0, (logc - log10_d1 * np.log(10.0)) / f1)
+    return a + np.exp(np.clip(log_b - c0 * logc - c1 * f1 * log_break, -700.0, 700.0))
+
+
+def across_tpr(N, D, log_A, alpha, log_B, beta):
+    r"""Law across tokens-per-parameter ratios (Krajewski et al. 2025, Eq. 4).
+
+    .. math:: -\log Q = A\,N^{-\alpha} + B\,D^{-\beta}
+
+    Returns :math:`\log(-\log Q)`; the paper fits it with a summed Huber loss (δ = 1e-3) in this space.
+    """
+    return np.logaddexp(log_A - alpha * np.log(N), log_B - beta * np.log(D))
+
+
+def passk_joint(C, k, log_A, alpha, beta, delta):
+    r"""Joint law of pass@k in compute and k (Krajewski et al. 2025, Eq. 5).
+
+    .. math:: \log(-\log Q) = \log A + \alpha\log C + \beta\log k + \delta\,\log C\,\log k
+
+    equivalently :math:`-\log Q = A\,k^{\beta}\,C^{\alpha + \delta\log k}`: the compute exponent changes with k.
+    Note the paper's sign convention: α (and usually δ) are negative. Fitted by ordinary least squares.
+    """
+    lc, lk = np.log(C), np.log(k)
+    return log_A + alpha * lc + beta * lk + delta * lc * lk
+
+
+def power_in_k(k, log_a, b):
+    r"""Pass@k of one model as a power law in the number of samples k ("large language monkeys";
+    Brown et al. 2024, Schaeffer et al. 2025b).
+
+    .. math:: -\log \mathrm{pass@}k = a\,k^{-b}
+              \quad\Longleftrightarrow\quad \log(-\log \mathrm{pass@}k) = \log a - b \log k
+
+    Returns :math:`\log(-\log \mathrm{pass@}k)`, fitted by ordinary least squares in this space.
+    """
+    return log_a - b * np.log(k)
+
+
+def pass_at_k_in_compute(C, log_E0, log_C0, alpha):
+    r"""Pass@k in compute (Schaeffer et al. 2025, law 1), for one k.
+
+    .. math:: -\log \mathrm{pass@}k = E_0 + C_0\,C^{-\alpha}
+
+    Returns :math:`\log(-\log \mathrm{pass@}k)`, fitted by squared error in this space (the authors' follow-up
+    code; UNCONFIRMED for the paper).
+    """
+    return np.logaddexp(log_E0, log_C0 - alpha * np.log(C))
+
+
+def params_tokens(N, D, log_E0, log_N0, beta, log_D0, gamma):
+    r"""Pass@k in parameters and tokens (Schaeffer et al. 2025, law 2), for one k.
+
+    .. math:: -\log \mathrm{pass@}k = \mathcal{E}_0 + N_0\,N^{-\beta} + D_0\,D^{-\gamma}
+
+    Returns :math:`\log(-\log \mathrm{pass@}k)`.
+    """
+    stack = np.stack(np.broadcast_arrays(log_E0, log_N0 - beta * np.log(N), log_D0 - gamma * np.log(D)))
+    return np.logaddexp.reduce(stack, axis=0)
+
+
+def gold_reference(G, log_xi0, log_K0, kappa):
+    r"""Pass@k in the gold-reference likelihood (Schaeffer et al. 2025, law 3), for one k.
+
+    .. math:: -\log \mathrm{pass@}k = \xi_0 + K_0\,G^{\kappa}, \qquad G = -\log \mathrm{GoldProb}
+
+    Returns :math:`\log(-\log \mathrm{pass@}k)`. Note the positive exponent: pass@k falls as the gold solution
+    becomes less likely.
+    """
+    return np.logaddexp(log_xi0, log_K0 + kappa * np.log(G))
+
+
+def chinchilla(N, D, log_E, log_A, alpha, log_B, beta):
+    r"""The Chinchilla loss law (Hoffmann et al. 2022, Approach 3).
+
+    .. math:: L = E + A\,N^{-\alpha} + B\,D^{-\beta}
+
+    Returns :math:`\log L`; fitted with a summed Huber loss (δ = 1e-3) in this space, as Hoffmann et al. and
+    Besiroglu et al. (2024) do. The classical instance of the compute-optimal envelope theorem.
+    """
+    stack = np.stack(np.broadcast_arrays(log_E, log_A - alpha * np.log(N), log_B - beta * np.log(D)))
+    return np.logaddexp.reduce(stack, axis=0)
+
+
+def loss_in_compute(C, log_C_N, alpha_N):
+    r"""Stage 1 of the two-stage route: validation loss in compute (Krajewski et al. 2025, two-stage baseline).
+
+    .. math:: L = (C / C_N)^{\alpha_N} \quad\Longleftrightarrow\quad \log L = \alpha_N(\log C - \log C_N)
+
+    No irreducible term, as in the paper's code; :math:`\alpha_N < 0`. Fitted by least squares of log L.
+    """
+    return alpha_N * (np.log(C) - log_C_N)
+
+
+def accuracy_linear_in_loss(L, a, b):
+    r"""Stage 2 of the two-stage route, linear link: :math:`Q = a + b\,L` (least squares on Q)."""
+    return a + b * L
+
+
+def accuracy_logistic_in_loss(L, a, k, l0, b):
+    r"""Stage 2 of the two-stage route, logistic link (least squares on Q).
+
+    .. math:: Q = \frac{a}{1 + e^{-k (L - l_0)}} + b
+
+    With accuracy falling as loss grows, the fitted ``k`` is negative.
+    """
+    return a / (1.0 + np.exp(np.clip(-k * (L - l0), -700, 700))) + b

@@ -1,0 +1,42 @@
+"""The fitting spaces of the laws: how a response (accuracy, pass@k or loss) maps to the quantity a law is linear or
+smooth in, and back. Each :class:`~scalinglaws.laws.Law` names its space and exposes ``law.to_space`` /
+``law.from_space``; these functions are the implementation, without validation (see :func:`scalinglaws.fit`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["SPACES", "SPACE_LABELS", "to_space", "from_space"]
+
+#: Each space and the quantity that is fitted in it (Q' is the chance-normalised accuracy).
+SPACE_LABELS = {"accuracy": "log(-log Q')", "loss": "log L", "neglog": "-log Q'", "identity": "Q"}
+SPACES = tuple(SPACE_LABELS)
+
+
+def to_space(values, space: str, chance: float = 0.0) -> np.ndarray:
+    """Map a response (accuracy or loss) to a fitting space."""
+    values = np.asarray(values, dtype=float)
+    if space == "loss":
+        return np.log(values)
+    if space == "identity":
+        return values
+    normalised = (values - chance) / (1.0 - chance)
+    if space == "accuracy":
+        return np.log(-np.log(normalised))
+    if space == "neglog":
+        return -np.log(normalised)
+    raise ValueError(f"unknown fitting space {space!r}; known: {', '.join(SPACES)}")
+
+
+def from_space(y, space: str, chance: float = 0.0) -> np.ndarray:
+    """Inverse of :func:`to_space`: accuracy (chance level restored) or loss."""
+    y = np.asarray(y, dtype=float)
+    if space == "loss":
+        return np.exp(y)
+    if space == "identity":
+        return y
+    if space not in ("accuracy", "neglog"):
+        raise ValueError(f"unknown fitting space {space!r}; known: {', '.join(SPACES)}")
+    with np.errstate(over="ignore"):  # exp overflow maps to accuracy 0 / chance, which is the limit
+        neglog = np.exp(y) if space == "accuracy" else y
+        return chance + (1.0 - chance) * np.exp(-neglog)

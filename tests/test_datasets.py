@@ -1,6 +1,7 @@
 import shutil
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from scalinglaws import datasets as ds
@@ -10,7 +11,7 @@ DCLM = "data/metrics_dclm_data_mixture.csv"
 
 def test_registry_pins_every_dataset_to_a_commit_with_hashes():
     reg = ds.registry()
-    assert {"krajewski2025", "gadre2024", "olmo_ladder", "pythia_passk", "chinchilla_epoch", "obsscaling"} <= set(reg)
+    assert {"krajewski2025", "gadre2024", "olmo_ladder", "pythia_passk", "chinchilla_epoch"} <= set(reg)
     for name, entry in reg.items():
         assert len(entry["commit"]) == 40, name
         assert entry["license"] and entry["citation"], name
@@ -138,3 +139,31 @@ def test_file_status_lists_every_file(use_mirror):
     status = ds.file_status()
     assert (status["local"] == "mirror").all()
     assert len(status) == sum(len(e["files"]) for e in ds.registry().values())
+
+
+def test_schema_validates_run_tables_and_selects_series():
+    from scalinglaws.datasets import select, validate_runs
+
+    good = pd.DataFrame({"run_id": ["a", "b", "a"], "C": [1e18, 1e19, 1e18], "benchmark": ["x", "x", "y"],
+                         "metric": ["acc"] * 3, "value": [0.3, 0.4, 0.5]})
+    assert validate_runs(good) is good
+    for bad, message in [(good.drop(columns="C"), "missing column"),
+                         (good.assign(C=[1e18, -1.0, 1e18]), "C must be finite and > 0"),
+                         (good.assign(value=[0.3, np.nan, 0.5]), "non-finite value"),
+                         (pd.concat([good, good.iloc[:1]]), "repeated"),
+                         (good.assign(N=["big", "small", "big"]), "'N' must be numeric")]:
+        with pytest.raises(ValueError, match=message):
+            validate_runs(bad)
+    s = select(good, "x", "acc")
+    assert s["C"].tolist() == [1e18, 1e19]
+    assert select(good, "x", "acc_norm").empty
+    with pytest.raises(ValueError, match="it has acc"):
+        select(good, "x", "acc_norm", required=True)
+
+
+def test_every_loader_returns_a_valid_run_table(use_mirror):
+    from scalinglaws.datasets import validate_runs
+
+    tables = {"krajewski": ds.load_krajewski(), "olmo": ds.load_olmo_ladder(), "gadre": ds.load_gadre()}
+    for name, table in tables.items():
+        validate_runs(table, name)

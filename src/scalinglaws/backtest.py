@@ -8,7 +8,11 @@ import numpy as np
 import pandas as pd
 
 from . import _validate as V
-from .fitting import FitResult
+from .datasets.schema import select
+from .fitting import fit
+from .laws import get_law
+from .results import FitResult
+from .two_stage import fit_two_stage
 
 logger = logging.getLogger("scalinglaws")
 
@@ -162,11 +166,7 @@ def extrapolate_benchmarks(table: pd.DataFrame, specs: pd.DataFrame, *, max_comp
 
 
 def _extrapolate_one(table, bench, spec, max_compute, law, normalise, level, fit_kws):
-    from .fitting import fit
-
-    d = table[(table["benchmark"] == bench) & (table["metric"] == spec["metric"])].sort_values("C")
-    if d.empty:
-        raise ValueError(f"no rows for benchmark {bench!r} with metric {spec['metric']!r}")
+    d = select(table, bench, spec["metric"], required=True)
     C, Q, chance = d["C"].to_numpy(), d["value"].to_numpy(), float(spec["chance"])
     if normalise:
         res = fit(law, C=C, Q=Q, chance=chance, max_compute=max_compute, invalid="drop", **fit_kws)
@@ -216,8 +216,6 @@ def backtest_law(table: pd.DataFrame, law: str, *, variables: dict[str, str], re
         interval), ``covered``, ``status`` and ``rel_error``: the relative error of the prediction on the
         :math:`-\\log` scale, :math:`|\\log\\hat y - \\log y| / |\\log y|` with y the response, as in the paper.
     """
-    from .fitting import fit
-    from .laws import get_law
 
     law_ = get_law(law)
     min_points = len(law_.params) + 2 if min_points is None else int(min_points)
@@ -317,22 +315,19 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
         two-stage routes also the observed and predicted proxy loss and ``stage2_at_observed_loss`` (stage 2 fed the
         true loss), so that ``predicted - stage2_at_observed_loss`` is the part of the error that stage 1 caused.
     """
-    from .fitting import fit
-    from .two_stage import fit_two_stage
 
     unknown = set(routes) - set(ROUTES)
     if unknown:
         raise ValueError(f"unknown route(s) {sorted(unknown)}; known: {ROUTES}")
     loss_of = {}
     for name, t in (("train", train), ("test", test)):
-        p = t[(t["benchmark"] == proxy[0]) & (t["metric"] == proxy[1])]
+        p = select(t, *proxy)
         if p.empty and any(r.startswith("two_stage") for r in routes):
             raise ValueError(f"no proxy rows {proxy} in the {name} table")
         loss_of[name] = p.set_index("run_id")["value"]
     rows, pts = [], []
     for bench, spec in specs.iterrows():
-        tr = train[(train["benchmark"] == bench) & (train["metric"] == spec["metric"])]
-        te = test[(test["benchmark"] == bench) & (test["metric"] == spec["metric"])]
+        tr, te = select(train, bench, spec["metric"]), select(test, bench, spec["metric"])
         if te.empty:
             continue
         if any(r.startswith("two_stage") for r in routes):
@@ -393,12 +388,9 @@ def predict_heldout(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame
     test run with ``run_id``, the variables, ``observed``, ``predicted``, ``lower``, ``upper``, ``abs_error`` and
     ``binomial_se``.
     """
-    from .fitting import fit
-
     fits, rows, pts = {}, [], []
     for bench, spec in specs.iterrows():
-        tr = train[(train["benchmark"] == bench) & (train["metric"] == spec["metric"])]
-        te = test[(test["benchmark"] == bench) & (test["metric"] == spec["metric"])]
+        tr, te = select(train, bench, spec["metric"]), select(test, bench, spec["metric"])
         if te.empty:
             continue
         tr = _above_chance(tr, bench, float(spec["chance"]), filter_margin, min_compute)

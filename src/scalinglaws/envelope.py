@@ -25,6 +25,8 @@ equivalent to training compute-optimally with :math:`C_{\mathrm{eff}} = C\,\Phi(
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+from scipy import optimize
 
 from . import _validate as V
 
@@ -81,7 +83,7 @@ def symbolic_derivation() -> dict:
         β·(N-term) = γ·(D-term) at the optimum, the minimum equal to C0·C^(-α), the penalty Φ(r), and its quadratic
         expansion in ln r. ``residual`` is the simplified difference (0 when the step holds).
     """
-    import sympy as sp
+    import sympy as sp  # deferred: sympy takes ~0.5 s to import and only this derivation needs it
 
     N, C, N0, D0, b, g, c, r = sp.symbols("N C N_0 D_0 beta gamma c r", positive=True)
     u = sp.symbols("u", real=True)
@@ -117,8 +119,6 @@ def brute_force_check(n_draws: int = 50, seed: int = 0, c: float = 6.0):
     Draws ``n_draws`` random (N0, β, D0, γ, C) (seeded) and returns a DataFrame with the relative differences of
     N* and of min R between the bounded scalar minimiser and :func:`optimal_allocation` / :func:`compute_law`.
     """
-    import pandas as pd
-    from scipy import optimize
 
     rng = np.random.default_rng(seed)
     rows = []

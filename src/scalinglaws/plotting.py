@@ -6,7 +6,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
-from .fitting import FitResult
+from . import envelope
+from .results import FitResult
 
 __all__ = ["set_style", "plot_extrapolation", "facet_grid", "plot_group_fits", "plot_params", "plot_backtest",
            "plot_routes", "plot_predicted_vs_observed", "plot_mixtures", "plot_isoflop", "plot_penalty",
@@ -185,8 +186,6 @@ def plot_mixtures(ax, table, *, benchmark: str, metric: str, chance: float = 0.0
 def plot_isoflop(ax, N0: float, beta: float, D0: float, gamma: float, Cs, *, c: float = 6.0, N_range=(1e6, 1e12)):
     """Iso-FLOP curves of R(N, D) = N0 N^-beta + D0 D^-gamma at D = C/(cN), one per compute budget, with the
     envelope value C0 C^-alpha of :func:`scalinglaws.envelope.compute_law` marked at the optimal N*."""
-    from . import envelope
-
     N = np.geomspace(*N_range, 300)
     _, C0, alpha = envelope.compute_law(N0, beta, D0, gamma, c=c)
     for C in np.atleast_1d(Cs):
@@ -203,8 +202,6 @@ def plot_isoflop(ax, N0: float, beta: float, D0: float, gamma: float, Cs, *, c: 
 def plot_penalty(ax, pairs, *, r_range=(0.01, 100), quadratic: bool = True):
     """The misallocation penalty Φ(r) for each (beta, gamma) in ``pairs``; with ``quadratic`` also the expansion
     1 + βγ(ln r)²/2 of the first pair."""
-    from . import envelope
-
     r = np.geomspace(*r_range, 200)
     for b, g in pairs:
         ax.plot(r, envelope.misallocation_penalty(r, b, g), label=f"beta={b:g}, gamma={g:g}")

@@ -17,9 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from . import _validate as V
+from .datasets.schema import select
 from .fitting import fit
 from .results import FitResult, FitStatus
 
@@ -126,14 +128,12 @@ def proxy_quality(table, benchmarks, proxies, *, links=("linear", "logistic"), m
     DataFrame
         One row per benchmark x proxy x link: ``n``, ``r2``, ``rmse``, ``status``.
     """
-    import pandas as pd
-
     rows = []
     for bench in benchmarks:
-        acc = table[(table["benchmark"] == bench) & (table["metric"] == metric)].set_index("run_id")["value"]
+        acc = select(table, bench, metric).set_index("run_id")["value"]
         for label, (pb, pm, sign) in proxies.items():
             pb = pb.format(bench=bench)
-            prox = table[(table["benchmark"] == pb) & (table["metric"] == pm)].set_index("run_id")["value"] * sign
+            prox = select(table, pb, pm).set_index("run_id")["value"] * sign
             joined = pd.concat({"Q": acc, "L": prox}, axis=1, join="inner").dropna()
             if len(joined) < 6 or (joined["L"] <= 0).any():
                 continue

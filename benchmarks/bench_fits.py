@@ -24,9 +24,8 @@ from scalinglaws.datasets import (
     load_pythia_samples,
     pythia_pass_at_k,
 )
-from scalinglaws.laws import LAWS, _grid
+from scalinglaws.laws import LAWS, start_grid
 from scalinglaws.passk import gold_neglog_prob
-from scalinglaws.two_stage import fit_two_stage
 
 
 def timed(fn, repeat=3):
@@ -65,8 +64,7 @@ def datasets():
         "params_tokens": (dict(N=N, D=D, P=p1), "Pythia GSM8K pass@1"),
         "gold_reference": (dict(G=G.to_numpy(), P=pg.to_numpy()), "Pythia GSM8K pass@1, 9 gold-likelihood checkpoints"),
         "chinchilla": (dict(N=chN, D=chD, L=ch["L"].to_numpy()), "Epoch Chinchilla, all 245 points"),
-        "two_stage": ((a20.C.to_numpy(), a20.L.to_numpy(), a20.value.to_numpy()),
-                      "Krajewski TPR20 c4 loss -> arc_easy"),
+        "two_stage": (dict(C=a20.C, L=a20.L, Q=a20.value, max_compute=6e21), "Krajewski TPR20 c4 loss -> arc_easy"),
     }
 
 
@@ -78,14 +76,12 @@ def main():
     print(f"{'law':16} {'points':>6} {'fit (s)':>8}  status            data")
     fits = {}
     for name, (data, label) in datasets().items():
-        if name == "two_stage":
-            res, t = timed(lambda data=data: fit_two_stage(*data, max_compute=6e21))
-            print(f"{name:16} {len(data[0]):6d} {t:8.3f}  {res.status.value:17} {label}")
-            continue
-        kw = {k: (np.asarray(v, float) if k != "chance" else v) for k, v in data.items()}
-        res, t = timed(lambda name=name, kw=kw: sl.fit(name, invalid="drop", **kw))
+        kw = {k: (v if k in ("chance", "max_compute") else np.asarray(v, float)) for k, v in data.items()}
+        composite = isinstance(sl.get_law(name), sl.CompositeLaw)  # the two-stage route: no invalid= option
+        res, t = timed(lambda name=name, kw=kw, c=composite: sl.fit(name, **kw, **({} if c else {"invalid": "drop"})))
         fits[name] = res
-        print(f"{name:16} {res.n_points:6d} {t:8.3f}  {res.status.value:17} {label}")
+        n = res.stage1.n_points if composite else res.n_points
+        print(f"{name:16} {n:6d} {t:8.3f}  {str(res.status):17} {label}")
 
     boot, t = timed(lambda: fits["chinchilla"].bootstrap(1000, seed=0), repeat=1)
     print(f"\nbootstrap, 1000 resamples of chinchilla (5 parameters, 245 points): {t:.1f} s, {boot.n_failed} failed")
@@ -95,7 +91,7 @@ def main():
     ch = fits["chinchilla"]
     grid = list(LAWS["chinchilla"].paper_starts)
     if not args.dense:
-        grid = list(_grid(log_E=[-1, 0, 1], log_A=[0, 10, 20], alpha=[0, 1, 2], log_B=[0, 10, 20], beta=[0, 1, 2]))
+        grid = list(start_grid(log_E=[-1, 0, 1], log_A=[0, 10, 20], alpha=[0, 1, 2], log_B=[0, 10, 20], beta=[0, 1, 2]))
     pub = [LAWS["chinchilla"].to_public(g) for g in grid]
     dense, t = timed(lambda: sl.fit("chinchilla", starts=pub, **{k: ch.X[k] for k in ("N", "D")},
                                     L=np.exp(ch.y)), repeat=1)

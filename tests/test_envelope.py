@@ -81,3 +81,20 @@ def test_library_derivation_and_brute_force():
     bf = ev.brute_force_check(n_draws=10, seed=1)
     assert bf["rel diff min R"].max() < 1e-10 and bf["rel diff N*"].max() < 1e-5
     assert bf.equals(ev.brute_force_check(n_draws=10, seed=1))  # seeded
+
+
+def test_surface_from_a_fit_maps_each_law():
+    import scalinglaws as sl
+
+    rng = np.random.default_rng(3)
+    N = np.repeat(np.geomspace(1e8, 1e10, 6), 4)
+    D = N * np.tile([10.0, 20.0, 80.0, 320.0], 6)
+    L = 1.8 + 480.0 * N**-0.35 + 2100.0 * D**-0.37
+    res = sl.fit("chinchilla", N=N, D=D, L=L * np.exp(1e-4 * rng.standard_normal(L.size)), loss="squared")
+    surface = ev.Surface.from_fit(res)
+    assert (surface.N0, surface.beta, surface.D0, surface.gamma) == (res.params["A"], res.params["alpha"],
+                                                                     res.params["B"], res.params["beta"])
+    assert surface.compute_law() == ev.compute_law(res.params["A"], res.params["alpha"], res.params["B"],
+                                                         res.params["beta"], res.params["E"])
+    with pytest.raises(ValueError, match="params_tokens or chinchilla"):
+        ev.Surface.from_fit(sl.fit("direct", C=[1e18, 1e19, 1e20], Q=[0.3, 0.4, 0.5]))

@@ -12,12 +12,11 @@ from .datasets.schema import select
 from .fitting import fit
 from .laws import get_law
 from .results import FitResult
-from .two_stage import fit_two_stage
 
 logger = logging.getLogger("scalinglaws")
 
 __all__ = ["binomial_se", "heldout_errors", "heldout_summary", "extrapolate_benchmarks", "backtest_law",
-           "stabilisation_point", "compare_routes", "ROUTES", "predict_heldout", "backtest_summary"]
+           "stabilisation_point", "compare_routes", "ROUTES", "ROUTE_LAWS", "predict_heldout", "backtest_summary"]
 
 
 def binomial_se(q, n_items) -> np.ndarray:
@@ -275,8 +274,17 @@ def stabilisation_point(cutoffs, values, *, rtol: float = 0.1, reference: float 
     return float(cutoffs[start])
 
 
-#: The prediction routes :func:`compare_routes` knows: a law in compute alone, or the two-stage route.
-ROUTES = ("direct", "direct_qmax", "bnsl", "two_stage_linear", "two_stage_logistic")
+#: The prediction routes :func:`compare_routes` knows, each a law (or composite law) and its options: laws in
+#: compute alone, or the two-stage route through a proxy loss with either link.
+ROUTE_LAWS = {"direct": ("direct", {}), "direct_qmax": ("direct_qmax", {}), "bnsl": ("bnsl", {}),
+              "two_stage_linear": ("two_stage", {"link": "linear"}),
+              "two_stage_logistic": ("two_stage", {"link": "logistic"})}
+ROUTES = tuple(ROUTE_LAWS)
+
+
+def _needs_proxy(route: str) -> bool:
+    """A route whose law takes the proxy loss L as a variable (the two-stage route)."""
+    return "L" in get_law(ROUTE_LAWS[route][0]).variables
 
 
 def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame, *, proxy=("dclm", "loss"),
@@ -322,7 +330,7 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
     loss_of = {}
     for name, t in (("train", train), ("test", test)):
         p = select(t, *proxy)
-        if p.empty and any(r.startswith("two_stage") for r in routes):
+        if p.empty and any(map(_needs_proxy, routes)):
             raise ValueError(f"no proxy rows {proxy} in the {name} table")
         loss_of[name] = p.set_index("run_id")["value"]
     rows, pts = [], []
@@ -330,7 +338,7 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
         tr, te = select(train, bench, spec["metric"]), select(test, bench, spec["metric"])
         if te.empty:
             continue
-        if any(r.startswith("two_stage") for r in routes):
+        if any(map(_needs_proxy, routes)):
             tr = tr[tr["run_id"].isin(loss_of["train"].index)]
             te = te[te["run_id"].isin(loss_of["test"].index)]
         chance = float(spec["chance"])
@@ -338,12 +346,13 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
         tr_two = tr_law if two_stage_filter else _above_chance(tr, bench, -np.inf, 0.0, min_compute)
         Ct, Qt = te["C"].to_numpy(), te["value"].to_numpy()
         for route in routes:
+            law, options = ROUTE_LAWS[route]
             try:
-                if route.startswith("two_stage"):
+                if _needs_proxy(route):
                     C, Q = tr_two["C"].to_numpy(), tr_two["value"].to_numpy()
                     L = loss_of["train"].loc[tr_two["run_id"]].to_numpy()
                     Lt = loss_of["test"].loc[te["run_id"]].to_numpy()
-                    res = fit_two_stage(C, L, Q, link=route.split("_")[-1], warn=False)
+                    res = fit(law, C=C, L=L, Q=Q, warn=False, **options)
                     pred = res.predict(Ct)
                     try:
                         lo, hi = res.interval(Ct, level=level)
@@ -354,8 +363,8 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
                         stage2_at_observed_loss=res.stage2.predict(L=Lt))
                     n_fit = res.stage2.n_points
                 else:
-                    res = fit(route, C=tr_law["C"].to_numpy(), Q=tr_law["value"].to_numpy(),
-                              chance=chance if normalise else 0.0, invalid="drop", warn=False)
+                    res = fit(law, C=tr_law["C"].to_numpy(), Q=tr_law["value"].to_numpy(),
+                              chance=chance if normalise else 0.0, invalid="drop", warn=False, **options)
                     p = heldout_errors(res, Qt, spec["n_items"], level, missing_interval="nan", C=Ct)
                     n_fit = res.n_points
             except (ValueError, RuntimeError) as exc:

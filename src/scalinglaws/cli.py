@@ -23,8 +23,7 @@ import pandas as pd
 
 from .datasets import file_status
 from .fitting import fit
-from .laws import LAWS, get_law
-from .two_stage import fit_two_stage
+from .laws import COMPOSITES, LAWS, get_law
 
 __all__ = ["main"]
 
@@ -50,20 +49,18 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--drop-invalid", action="store_true",
                    help="drop points with no finite value in the fitting space instead of failing")
     f.add_argument("--link", choices=["linear", "logistic"], default="linear",
-                   help="stage-2 link of --law two_stage (compute -> loss -> accuracy)")
+                   help="stage-2 link of a two-stage route, --law two_stage (compute -> loss -> accuracy)")
     f.add_argument("--json", action="store_true", help="print exactly one JSON object")
     return p
 
 
 def _cmd_laws() -> str:
     lines = []
-    for law in LAWS.values():
+    for law in [*LAWS.values(), *COMPOSITES.values()]:
         lines.append(f"{law.name:26} {law.formula}")
+        options = "".join(f"; --{k} {'|'.join(v)}" for k, v in getattr(law, "options", {}).items())
         lines.append(f"{'':26} variables: {', '.join(law.variables)}; response: {law.response}; "
-                     f"parameters: {', '.join(law.param_names)}; {law.reference}")
-    lines.append(f"{'two_stage':26} L = (C/C_N)^alpha_N, then Q = a + b*L (--link linear) or "
-                 "Q = a/(1+exp(-k(L-l0))) + b (--link logistic)")
-    lines.append(f"{'':26} variables: C, L; response: Q; Krajewski et al. 2025, two-stage baseline")
+                     f"parameters: {', '.join(law.param_names)}{options}; {law.reference}")
     return "\n".join(lines)
 
 
@@ -76,8 +73,7 @@ def _cmd_datasets() -> str:
 
 
 def _cmd_fit(args) -> str:
-    two_stage = args.law == "two_stage"
-    law = None if two_stage else get_law(args.law)
+    law = get_law(args.law)
     try:
         table = pd.read_csv(args.data)
     except FileNotFoundError:
@@ -90,7 +86,7 @@ def _cmd_fit(args) -> str:
             raise CLIError(f"--col expects VAR=COLUMN, got {item!r}")
         var, column = item.split("=", 1)
         mapping[var.strip()] = column.strip()
-    needed = ["C", "L", "Q"] if two_stage else list(law.variables) + [law.response]
+    needed = list(law.variables) + [law.response]
     unknown = set(mapping) - set(needed)
     if unknown:
         raise CLIError(f"--col names {sorted(unknown)}, but law {args.law} takes {', '.join(needed)}")
@@ -107,11 +103,9 @@ def _cmd_fit(args) -> str:
                 raise CLIError(f"column {column!r} has a non-numeric value {bad!r}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if two_stage:
-            result = fit_two_stage(data["C"], data["L"], data["Q"], link=args.link, max_compute=args.max_compute)
-        else:
-            result = fit(law, chance=args.chance, loss=args.loss, huber_delta=args.huber_delta,
-                         max_compute=args.max_compute, invalid="drop" if args.drop_invalid else "raise", **data)
+        options = {k: getattr(args, k) for k in getattr(law, "options", {})}  # a composite law's (--link)
+        result = fit(law, chance=args.chance, loss=args.loss, huber_delta=args.huber_delta,
+                     max_compute=args.max_compute, invalid="drop" if args.drop_invalid else "raise", **options, **data)
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
     return json.dumps(result.to_dict()) if args.json else result.report()

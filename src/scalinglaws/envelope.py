@@ -24,14 +24,22 @@ equivalent to training compute-optimally with :math:`C_{\mathrm{eff}} = C\,\Phi(
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import optimize
 
 from . import _validate as V
 
-__all__ = ["optimal_allocation", "compute_law", "misallocation_penalty", "effective_compute", "symbolic_derivation",
-           "brute_force_check"]
+__all__ = ["Surface", "optimal_allocation", "compute_law", "misallocation_penalty", "effective_compute",
+           "symbolic_derivation", "brute_force_check"]
+
+#: How each fitted N + D law's parameters map to the surface E0 + N0 N^-beta + D0 D^-gamma.
+_SURFACE_NAMES = {
+    "params_tokens": {"E0": "E0", "N0": "N0", "beta": "beta", "D0": "D0", "gamma": "gamma"},
+    "chinchilla": {"E0": "E", "N0": "A", "beta": "alpha", "D0": "B", "gamma": "beta"},
+}
 
 
 def _coefficients(N0, beta, D0, gamma, c):
@@ -57,6 +65,40 @@ def compute_law(N0, beta, D0, gamma, E0: float = 0.0, c: float = 6.0):
     alpha = beta * gamma / s
     C0 = c**alpha * s * (N0 / gamma) ** (gamma / s) * (D0 / beta) ** (beta / s)
     return float(E0), float(C0), float(alpha)
+
+
+@dataclass(frozen=True)
+class Surface:
+    r"""A fitted surface :math:`E_0 + N_0 N^{-\beta} + D_0 D^{-\gamma}` and its compute-optimal envelope: Schaeffer
+    et al.'s parameters + tokens law, or Chinchilla's loss law in the same roles (``A, alpha, B, beta`` as
+    ``N0, beta, D0, gamma``). Build one from a fit with :meth:`from_fit`."""
+
+    E0: float
+    N0: float
+    beta: float
+    D0: float
+    gamma: float
+    law: str = ""
+
+    @classmethod
+    def from_fit(cls, result) -> Surface:
+        """The surface of a fitted ``params_tokens`` or ``chinchilla`` law (a :class:`~scalinglaws.FitResult`)."""
+        names = _SURFACE_NAMES.get(result.law.name)
+        if names is None:
+            raise ValueError(f"an envelope needs a params_tokens or chinchilla fit, got {result.law.name!r}")
+        return cls(**{k: float(result.params[v]) for k, v in names.items()}, law=result.law.name)
+
+    def compute_law(self, c: float = 6.0) -> tuple[float, float, float]:
+        """The envelope ``(E0, C0, alpha)``, as :func:`compute_law`."""
+        return compute_law(self.N0, self.beta, self.D0, self.gamma, self.E0, c)
+
+    def optimal_allocation(self, C, c: float = 6.0):
+        """``(N*, D*)`` at compute C, as :func:`optimal_allocation`."""
+        return optimal_allocation(C, self.N0, self.beta, self.D0, self.gamma, c)
+
+    def misallocation_penalty(self, r):
+        """Φ(r), as :func:`misallocation_penalty`."""
+        return misallocation_penalty(r, self.beta, self.gamma)
 
 
 def misallocation_penalty(r, beta, gamma):

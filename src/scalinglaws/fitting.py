@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import _engine
 from . import _validate as V
-from .laws import Law, Param, get_law
+from .laws import CompositeLaw, Law, Param, get_law
 from .results import BootstrapResult, FitError, FitResult, FitStatus, FitWarning, _at_bound
 from .spaces import from_space, to_space
 
@@ -201,7 +201,9 @@ def fit(
     Parameters
     ----------
     law : str or Law
-        A name from :data:`scalinglaws.laws.LAWS` (``"direct"``, ``"compute"``, ``"chinchilla"``, ...).
+        A name from :data:`scalinglaws.laws.LAWS` (``"direct"``, ``"compute"``, ``"chinchilla"``, ...), or a
+        composite law of :data:`scalinglaws.laws.COMPOSITES` (``"two_stage"``, whose ``link`` option is passed
+        with the data; it returns a :class:`~scalinglaws.two_stage.TwoStageResult`).
     chance : float
         Chance level :math:`q_0` of an accuracy response; the law then describes
         :math:`Q' = (Q - q_0)/(1 - q_0)`. Ignored for loss laws.
@@ -228,6 +230,8 @@ def fit(
     FitResult
     """
     law = get_law(law)
+    if isinstance(law, CompositeLaw):
+        return _fit_composite(law, chance, loss, huber_delta, starts, max_compute, invalid, warn, data)
     chance = V.chance_level(chance) if law.space not in ("loss", "identity") else 0.0
     loss = loss or law.default_loss
     if loss not in ("squared", "huber"):
@@ -279,6 +283,26 @@ def fit(
     if warn and status is not FitStatus.CONVERGED:
         warnings.warn(f"{law.name} fit {status}: {reason}", FitWarning, stacklevel=2)
     return result
+
+
+def _fit_composite(law: CompositeLaw, chance, loss, huber_delta, starts, max_compute, invalid, warn, data):
+    """A composite law's fit: its options come from ``data``; the single-law choices must be left at defaults."""
+    for name, value, default in (("chance", chance, 0.0), ("loss", loss, None), ("huber_delta", huber_delta, None),
+                                 ("starts", starts, "default"), ("invalid", invalid, "raise")):
+        if value != default:
+            raise ValueError(f"{law.name} is a composite law ({', '.join(law.stages)}); {name}= does not apply")
+    options = {k: data.pop(k) for k in list(data) if k in law.options}
+    for k, v in options.items():
+        if v not in law.options[k]:
+            raise ValueError(f"{law.name}: {k} must be one of {list(law.options[k])}, got {v!r}")
+    missing = set(law.variables) | {law.response}
+    missing -= set(data)
+    extra = set(data) - set(law.variables) - {law.response}
+    if missing or extra:
+        raise ValueError(f"{law.name}: needs {', '.join([*law.variables, law.response])}"
+                         + (f"; missing {sorted(missing)}" if missing else "")
+                         + (f"; unknown {sorted(extra)}" if extra else ""))
+    return law.fitter(**data, **options, max_compute=max_compute, warn=warn)
 
 
 def fit_groups(table, law: str | Law, *, by, variables: dict[str, str], response: str, min_points: int | None = None,

@@ -47,6 +47,10 @@ from .forms import (
 
 __all__ = [
     "LAWS",
+    "COMPOSITES",
+    "CompositeLaw",
+    "register_composite",
+    "start_grid",
     "Law",
     "Param",
     "Term",
@@ -160,7 +164,8 @@ class Law:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _grid(**axes) -> tuple[dict[str, float], ...]:
+def start_grid(**axes) -> tuple[dict[str, float], ...]:
+    """Every combination of the given values, one start per combination (internal names, e.g. ``log_A``)."""
     names = list(axes)
     return tuple(dict(zip(names, map(float, values))) for values in itertools.product(*axes.values()))
 
@@ -197,7 +202,7 @@ LAWS: dict[str, Law] = {
             terms=(Term("C", "A", "alpha"),),
             constant="E",
             start_rule=S.variable_projection,
-            paper_starts=_grid(log_A=np.arange(0, 26, 5), alpha=[0, 0.5, 1, 1.5, 2], log_E=[-1, -0.5, 0, 0.5, 1]),
+            paper_starts=start_grid(log_A=np.arange(0, 26, 5), alpha=[0, 0.5, 1, 1.5, 2], log_E=[-1, -0.5, 0, 0.5, 1]),
         ),
         Law(
             name="bnsl",
@@ -231,7 +236,7 @@ LAWS: dict[str, Law] = {
             default_loss="huber",
             terms=(Term("N", "A", "alpha"), Term("D", "B", "beta")),
             start_rule=S.variable_projection,
-            paper_starts=_grid(log_A=[5, 10, 15], alpha=[0.5, 1, 1.5], log_B=[5, 10, 15], beta=[0.5, 1, 1.5]),
+            paper_starts=start_grid(log_A=[5, 10, 15], alpha=[0.5, 1, 1.5], log_B=[5, 10, 15], beta=[0.5, 1, 1.5]),
         ),
         Law(
             name="passk_joint",
@@ -268,7 +273,7 @@ LAWS: dict[str, Law] = {
             terms=(Term("C", "C0", "alpha"),),
             constant="E0",
             start_rule=S.variable_projection,
-            paper_starts=_grid(
+            paper_starts=start_grid(
                 log_E0=np.arange(-3, 3.01, 0.75), log_C0=np.arange(0, 30.1, 5), alpha=np.arange(0, 2.01, 0.25)
             ),
         ),
@@ -323,7 +328,7 @@ LAWS: dict[str, Law] = {
             terms=(Term("N", "A", "alpha"), Term("D", "B", "beta")),
             constant="E",
             start_rule=S.variable_projection,
-            paper_starts=_grid(
+            paper_starts=start_grid(
                 log_E=[-1, -0.5, 0, 0.5, 1, 1.5],
                 log_A=[0, 5, 10, 15, 20, 25],
                 alpha=[0, 0.5, 1, 1.5, 2],
@@ -369,11 +374,52 @@ LAWS: dict[str, Law] = {
 }
 
 
-def get_law(name: str | Law) -> Law:
-    """Look a law up by name; ``ValueError`` lists the known names."""
-    if isinstance(name, Law):
+@dataclass(frozen=True)
+class CompositeLaw:
+    """A prediction route made of laws fitted one after another (the two-stage route: compute -> loss -> accuracy).
+
+    It has a law's metadata -- ``name``, ``variables``, ``response``, ``formula``, ``reference`` -- and ``options``,
+    the keyword choices its fit takes besides the data (``link`` for the two-stage route). ``fitter(**data,
+    **options)`` fits it; :func:`scalinglaws.fit` dispatches to it, so a composite is used by name like any law.
+    Registered in :data:`COMPOSITES` by the module that defines its fit (:mod:`scalinglaws.two_stage`).
+    """
+
+    name: str
+    variables: tuple[str, ...]
+    response: str
+    formula: str
+    reference: str
+    stages: tuple[str, ...]
+    options: dict[str, tuple] = field(default_factory=dict)
+    fitter: Callable | None = field(default=None, repr=False)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """Every stage's parameters (the names do not collide)."""
+        names = []
+        for stage in self.stages:
+            names += [n for n in LAWS[stage].param_names if n not in names]
+        return tuple(names)
+
+
+#: Composite laws by name (the two-stage route), filled in by the modules that fit them.
+COMPOSITES: dict[str, CompositeLaw] = {}
+
+
+def register_composite(law: CompositeLaw) -> CompositeLaw:
+    """Add a composite law to :data:`COMPOSITES` (its name must not be a law's)."""
+    if law.name in LAWS:
+        raise ValueError(f"{law.name!r} is already a law")
+    COMPOSITES[law.name] = law
+    return law
+
+
+def get_law(name: str | Law | CompositeLaw) -> Law | CompositeLaw:
+    """Look a law (or a composite law) up by name; ``ValueError`` lists the known names."""
+    if isinstance(name, (Law, CompositeLaw)):
         return name
-    try:
+    if name in LAWS:
         return LAWS[name]
-    except KeyError:
-        raise ValueError(f"unknown law {name!r}; known laws: {', '.join(LAWS)}") from None
+    if name in COMPOSITES:
+        return COMPOSITES[name]
+    raise ValueError(f"unknown law {name!r}; known laws: {', '.join([*LAWS, *COMPOSITES])}")

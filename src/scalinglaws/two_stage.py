@@ -23,9 +23,10 @@ from scipy import stats
 from . import _validate as V
 from .datasets.schema import select
 from .fitting import fit
+from .laws import CompositeLaw, register_composite
 from .results import FitResult, FitStatus
 
-__all__ = ["TwoStageResult", "fit_two_stage", "proxy_quality"]
+__all__ = ["TwoStageResult", "fit_two_stage", "proxy_quality", "TWO_STAGE"]
 
 _LINKS = {"linear": "accuracy_linear_in_loss", "logistic": "accuracy_logistic_in_loss"}
 
@@ -148,3 +149,20 @@ def proxy_quality(table, benchmarks, proxies, *, links=("linear", "logistic"), m
                              "r2": 1 - float(np.sum(resid**2)) / ss_tot, "rmse": float(np.sqrt(np.mean(resid**2))),
                              "status": res.status.value})
     return pd.DataFrame(rows)
+
+
+def _fit_route(*, C, L, Q, link: str = "linear", max_compute: float | None = None, warn: bool = True):
+    return fit_two_stage(C, L, Q, link=link, max_compute=max_compute, warn=warn)
+
+
+#: The two-stage route as a composite law: ``scalinglaws.fit("two_stage", C=..., L=..., Q=..., link="logistic")``.
+TWO_STAGE = register_composite(CompositeLaw(
+    name="two_stage",
+    variables=("C", "L"),
+    response="Q",
+    formula="L = (C/C_N)^alpha_N, then Q = a + b*L (link linear) or Q = a/(1+exp(-k(L-l0))) + b (link logistic)",
+    reference="Krajewski et al. 2025, two-stage route",
+    stages=("loss_in_compute", "accuracy_linear_in_loss", "accuracy_logistic_in_loss"),
+    options={"link": tuple(_LINKS)},
+    fitter=_fit_route,
+))

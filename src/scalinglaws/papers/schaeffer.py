@@ -151,7 +151,7 @@ def envelope_gap(protocol: SchaefferProtocol = PROTOCOL, k: int = 1) -> dict:
                      starts=protocol.starts)
     cl = fitting.fit("compute", C=d["C"], P=d["pass_at_k"], invalid="drop", warn=False, starts=protocol.starts)
     p = nd.params
-    _, _, alpha_env = envelope.compute_law(p["N0"], p["beta"], p["D0"], p["gamma"])
+    _, _, alpha_env = envelope.Surface.from_fit(nd).compute_law()
     return {"alpha_envelope": float(alpha_env), "alpha_compute": float(cl.params["alpha"]),
             "gap": float(alpha_env - cl.params["alpha"]), "beta": p["beta"], "gamma": p["gamma"],
             "E0_params_tokens": p["E0"], "E0_compute": cl.params["E0"], "n_points": nd.n_points}

@@ -17,15 +17,8 @@ import warnings
 import numpy as np
 
 import scalinglaws as sl
-from scalinglaws.datasets import (
-    load_chinchilla,
-    load_krajewski,
-    load_pythia_gold,
-    load_pythia_samples,
-    pythia_pass_at_k,
-)
+from scalinglaws.datasets import load_chinchilla, load_krajewski, pythia_gold_neglog, pythia_pass_at_k
 from scalinglaws.laws import LAWS, start_grid
-from scalinglaws.passk import gold_neglog_prob
 
 
 def timed(fn, repeat=3):
@@ -49,9 +42,7 @@ def datasets():
     N, D, p1 = pk["N"].to_numpy(), pk["D"].to_numpy(), pk["pass_at_k"].to_numpy()
     ch = load_chinchilla(drop_highest_loss=0)
     chN, chD = ch["N"].to_numpy(), ch["D"].to_numpy()
-    problems = load_pythia_samples("gsm8k")["problem"].unique()
-    gold = load_pythia_gold()
-    G = gold[gold["problem"].isin(problems)].groupby("model")["nll"].apply(gold_neglog_prob)
+    G = pythia_gold_neglog()
     pg = pk.set_index("model")["pass_at_k"].reindex(G.index)
     a20 = arc20.merge(loss.rename("L"), left_on="run_id", right_index=True)
     return {

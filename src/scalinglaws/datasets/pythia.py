@@ -8,12 +8,12 @@ import logging
 import numpy as np
 import pandas as pd
 
-from ..passk import benchmark_pass_at_k
+from ..passk import benchmark_pass_at_k, gold_neglog_prob
 from .registry import DataIntegrityError, fetch
 
 logger = logging.getLogger("scalinglaws")
 
-__all__ = ['load_pythia_models', 'load_pythia_samples', 'pythia_pass_at_k', 'load_pythia_gold']
+__all__ = ["load_pythia_models", "load_pythia_samples", "pythia_pass_at_k", "load_pythia_gold", "pythia_gold_neglog"]
 
 
 _PYTHIA_SAMPLES = {
@@ -129,3 +129,13 @@ def load_pythia_gold() -> pd.DataFrame:
     if out["N"].isna().any():
         raise DataIntegrityError("pythia gold: checkpoints missing from the model table")
     return out[["model", "N", "D", "C", "problem", "nll"]].sort_values(["C", "problem"]).reset_index(drop=True)
+
+
+def pythia_gold_neglog(*, average: str = "prob", matched: bool = True) -> pd.Series:
+    """G = -log GoldProb per checkpoint (indexed by model), from the gold-solution likelihoods: averaged over the
+    GSM8K problems of the pass@k samples when ``matched`` (128), else over all 1,319; ``average`` as
+    :func:`scalinglaws.passk.gold_neglog_prob` (``"prob"`` or ``"logprob"``)."""
+    gold = load_pythia_gold()
+    if matched:
+        gold = gold[gold["problem"].isin(load_pythia_samples("gsm8k")["problem"].unique())]
+    return gold.groupby("model")["nll"].apply(gold_neglog_prob, average=average).rename("G")

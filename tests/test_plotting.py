@@ -28,9 +28,12 @@ def test_other_helpers_run():
     pts = pd.DataFrame({"observed": [0.5, 0.6], "predicted": [0.52, 0.58], "lower": [0.4, np.nan],
                         "upper": [0.6, np.nan], "corpus": ["a", "b"]})
     plot_predicted_vs_observed(axes[0], pts, by="corpus")
+    assert len(axes[0].collections) >= 2 and axes[0].get_xlabel() and axes[0].get_ylabel()  # one group per corpus
     table = pd.DataFrame({"C": [1e18, 1e19, 1e18, 1e19], "value": [0.3, 0.4, 0.3, 0.35], "benchmark": "x",
                           "metric": "acc", "mixture": ["dclm", "dclm", "c4", "c4"]})
     plot_mixtures(axes[1], table, benchmark="x", metric="acc", chance=0.25)
+    assert len(axes[1].collections) == 2 and axes[1].get_xscale() == "log"  # one scatter per mixture
+    assert [line.get_ydata()[0] for line in axes[1].lines] == [0.25]  # the chance line
     bt = pd.DataFrame({"C_max": [1e18, 1e19], "predicted": [0.1, 0.2], "lower": [0.05, 0.1], "upper": [0.2, 0.3]})
     plot_backtest(axes[2], bt, target_C=1e21, observed=0.2)
     assert axes[2].xaxis_inverted()

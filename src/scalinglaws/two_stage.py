@@ -24,6 +24,7 @@ from . import _validate as V
 from .datasets.schema import select
 from .fitting import fit
 from .laws import CompositeLaw, register_composite
+from .metrics import r_squared
 from .results import FitResult, FitStatus
 
 __all__ = ["TwoStageResult", "fit_two_stage", "proxy_quality", "TWO_STAGE"]
@@ -143,10 +144,10 @@ def proxy_quality(table, benchmarks, proxies, *, links=("linear", "logistic"), m
                     res = fit(_LINKS[link], L=joined["L"].to_numpy(), Q=joined["Q"].to_numpy(), warn=False)
                 except (ValueError, RuntimeError):
                     continue
-                resid = joined["Q"].to_numpy() - res.predict(L=joined["L"].to_numpy())
-                ss_tot = float(np.sum((joined["Q"] - joined["Q"].mean()) ** 2))
+                pred = res.predict(L=joined["L"].to_numpy())
+                resid = joined["Q"].to_numpy() - pred
                 rows.append({"benchmark": bench, "proxy": label, "link": link, "n": len(joined),
-                             "r2": 1 - float(np.sum(resid**2)) / ss_tot, "rmse": float(np.sqrt(np.mean(resid**2))),
+                             "r2": r_squared(joined["Q"], pred), "rmse": float(np.sqrt(np.mean(resid**2))),
                              "status": res.status.value})
     return pd.DataFrame(rows)
 

@@ -13,6 +13,7 @@ import pandas as pd
 from ... import fitting
 from ...backtest import binomial_se
 from ...datasets import select
+from ...metrics import r_squared
 from ...two_stage import fit_two_stage
 from .. import paper_value, vary
 from ..bnsl_authors import fit_bnsl_authors
@@ -99,12 +100,11 @@ def _scores(fitted: _Fitted, C_held, Q_held, n_items: float) -> dict:
     se = binomial_se(np.clip(Q_held, 1e-9, 1 - 1e-9), np.full(len(Q_held), float(n_items)))
     pred_fit = np.asarray(fitted.predict(fitted.C), float)
     resid = pred_fit - fitted.Q
-    ss_tot = float(np.sum((fitted.Q - fitted.Q.mean()) ** 2))
     return {"n_fit": int(fitted.C.size), "n_heldout": int(len(C_held)),
             "mre": float(np.mean(np.abs(pred_held - Q_held) / Q_held)),
             "mae": float(np.mean(np.abs(pred_held - Q_held))),
             "rmse": float(np.sqrt(np.mean(resid**2))),
-            "r2": 1.0 - float(np.sum(resid**2)) / ss_tot if ss_tot > 0 else np.nan,
+            "r2": r_squared(fitted.Q, pred_fit),
             "error_over_se": float(np.median(np.abs(pred_held - Q_held)) / np.median(se)),
             "status": fitted.status, "reason": ""}
 

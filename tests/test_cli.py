@@ -111,3 +111,34 @@ def test_console_script_and_module_entry_points(ladder_csv):
     bad = subprocess.run([sys.executable, "-m", "scalinglaws", "fit", str(ladder_csv), "--law", "nope"],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.strip().startswith("scalinglaws: error: unknown law")
+
+
+def test_forecast_json_is_one_object_in_the_stated_shape(ladder_csv, capsys, tmp_path):
+    png = tmp_path / "f.png"
+    code, out, _ = run(["forecast", str(ladder_csv), "--law", "direct", "--col", "C=flops", "--col", "Q=acc",
+                        "--at", "C=1e23", "--at", "C=3e23", "--level", "0.8", "--interval", "delta", "--plot", str(png),
+                        "--json"], capsys)
+    assert code == 0 and png.stat().st_size > 10_000
+    obj = json.loads(out)
+    assert set(obj) == {"law", "level", "interval", "forecasts", "backtest", "status", "warnings"}
+    assert obj["level"] == 0.8 and obj["interval"] == "delta" and len(obj["forecasts"]) == 2
+    first = obj["forecasts"][0]
+    assert first["at"] == {"C": 1e23} and first["predicted"] == pytest.approx(np.exp(-2000.0 * 1e23**-0.15))
+
+
+def test_forecast_report_says_the_verdict_and_interpolation(ladder_csv, capsys):
+    code, out, _ = run(["forecast", str(ladder_csv), "--law", "direct", "--col", "C=flops", "--col", "Q=acc",
+                        "--at", "C=1e20", "--items", "1000"], capsys)
+    assert code == 0 and "interpolation" in out and "backtest:" in out and "90% interval" in out
+
+
+@pytest.mark.parametrize("at, message", [
+    ("N=1e9", "law direct takes C"),
+    ("C=-3", "must be > 0"),
+    ("C=lots", "not a number"),
+    ("C", "VAR=VALUE"),
+])
+def test_forecast_bad_targets(ladder_csv, capsys, at, message):
+    code, out, err = run(["forecast", str(ladder_csv), "--law", "direct", "--col", "C=flops", "--col", "Q=acc",
+                          "--at", at], capsys)
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1

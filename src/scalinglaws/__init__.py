@@ -8,12 +8,14 @@ to the datasets the book uses (:mod:`scalinglaws.datasets`), the papers' protoco
 """
 
 from .fitting import fit, fit_groups
+from .forecasting import Forecast, forecast
 from .laws import COMPOSITES, LAWS, CompositeLaw, Law, get_law
 from .passk import pass_at_k
 from .results import BootstrapResult, FitError, FitResult, FitStatus, FitWarning
 from .two_stage import TWO_STAGE, TwoStageResult  # registers the two-stage route as a composite law
 
 __all__ = [
+    "forecast", "Forecast",
     "LAWS", "COMPOSITES", "Law", "CompositeLaw", "TWO_STAGE", "TwoStageResult", "get_law", "fit", "fit_groups",
     "FitResult", "FitStatus", "FitWarning", "FitError", "BootstrapResult", "pass_at_k",
 ]

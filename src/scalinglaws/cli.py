@@ -1,8 +1,11 @@
-"""Command line: fit a law to a CSV of your own ladder without writing Python.
+"""Command line: fit a law to a CSV of your own ladder, or forecast a target, without writing Python.
 
     scalinglaws laws
     scalinglaws fit DATA.csv --law NAME --col VAR=COLUMN [...] [--chance Q0] [--loss squared|huber]
                     [--huber-delta D] [--max-compute C] [--json]
+    scalinglaws forecast DATA.csv --law NAME --col VAR=COLUMN [...] --at VAR=VALUE[,VAR=VALUE] [--at ...]
+                    [--level 0.9] [--interval calibrated|delta|bootstrap] [--items N] [--chance Q0]
+                    [--max-compute C] [--plot FILE.png] [--json]
     scalinglaws datasets
 
 A law's variables and response (``C``, ``N``, ``D``, ``k``, ``G``, ``L``, ``Q``, ``P``) are read from the CSV
@@ -23,6 +26,7 @@ import pandas as pd
 
 from .datasets import file_status
 from .fitting import fit
+from .forecasting import INTERVALS, forecast
 from .laws import COMPOSITES, LAWS, get_law
 
 __all__ = ["main"]
@@ -51,6 +55,24 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--link", choices=["linear", "logistic"], default="linear",
                    help="stage-2 link of a two-stage route, --law two_stage (compute -> loss -> accuracy)")
     f.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    g = sub.add_parser("forecast", help="forecast a target from a CSV ladder, with a calibrated interval")
+    g.add_argument("data", help="CSV file, one row per run")
+    g.add_argument("--law", required=True, help="law name (see `scalinglaws laws`)")
+    g.add_argument("--col", action="append", default=[], metavar="VAR=COLUMN",
+                   help="read variable VAR from column COLUMN (repeatable)")
+    g.add_argument("--at", action="append", default=[], metavar="VAR=VALUE[,VAR=VALUE]",
+                   help="a target, e.g. C=3.8e22 or N=7e9,D=4e12 (repeatable)")
+    g.add_argument("--level", type=float, default=0.9, help="interval level (default 0.9)")
+    g.add_argument("--interval", choices=list(INTERVALS), default="calibrated",
+                   help="interval method (default: calibrated by the ladder's own backtest)")
+    g.add_argument("--items", type=float, default=None,
+                   help="number of items of the target benchmark: adds its binomial noise")
+    g.add_argument("--chance", type=float, default=0.0, help="chance level of an accuracy response")
+    g.add_argument("--max-compute", type=float, default=None, help="fit only runs with C (or 6ND) at most this")
+    g.add_argument("--drop-invalid", action="store_true",
+                   help="drop points with no finite value in the fitting space instead of failing")
+    g.add_argument("--plot", default=None, metavar="FILE.png", help="draw the data, fit, backtest and forecast")
+    g.add_argument("--json", action="store_true", help="print exactly one JSON object")
     return p
 
 
@@ -72,8 +94,8 @@ def _cmd_datasets() -> str:
     return summary.to_string()
 
 
-def _cmd_fit(args) -> str:
-    law = get_law(args.law)
+def _read_data(args, law) -> dict:
+    """The law's variables and response from the CSV, by column name or ``--col VAR=COLUMN``."""
     try:
         table = pd.read_csv(args.data)
     except FileNotFoundError:
@@ -101,13 +123,75 @@ def _cmd_fit(args) -> str:
             bad = table[column][np.isnan(data[var])].iloc[0]
             if not (isinstance(bad, float) and math.isnan(bad)):
                 raise CLIError(f"column {column!r} has a non-numeric value {bad!r}")
+    return data
+
+
+def _print_warnings(caught) -> None:
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+
+
+def _cmd_fit(args) -> str:
+    law = get_law(args.law)
+    data = _read_data(args, law)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         options = {k: getattr(args, k) for k in getattr(law, "options", {})}  # a composite law's (--link)
         result = fit(law, chance=args.chance, loss=args.loss, huber_delta=args.huber_delta,
                      max_compute=args.max_compute, invalid="drop" if args.drop_invalid else "raise", **options, **data)
-    for w in caught:
-        print(f"warning: {w.message}", file=sys.stderr)
+    _print_warnings(caught)
+    return json.dumps(result.to_dict()) if args.json else result.report()
+
+
+def _parse_at(items, law) -> list[dict]:
+    """``--at C=3.8e22`` or ``--at N=1e9,D=2e10``, repeatable: one target per ``--at``."""
+    if not items:
+        raise CLIError("forecast needs at least one --at VAR=VALUE")
+    targets = []
+    for item in items:
+        target = {}
+        for part in item.split(","):
+            if "=" not in part:
+                raise CLIError(f"--at expects VAR=VALUE[,VAR=VALUE], got {item!r}")
+            var, value = (x.strip() for x in part.split("=", 1))
+            if var not in law.variables:
+                raise CLIError(f"--at names {var!r}, but law {law.name} takes {', '.join(law.variables)}")
+            try:
+                target[var] = float(value)
+            except ValueError:
+                raise CLIError(f"--at {var}: {value!r} is not a number") from None
+            if not target[var] > 0:
+                raise CLIError(f"--at {var}={value}: must be > 0")
+        targets.append(target)
+    return targets
+
+
+def _cmd_forecast(args) -> str:
+    law = get_law(args.law)
+    if not hasattr(law, "params"):
+        raise CLIError(f"forecast takes a single law; {law.name} is a composite law")
+    targets = _parse_at(args.at, law)
+    data = _read_data(args, law)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = forecast(law, at=targets, level=args.level, interval=args.interval, n_items=args.items,
+                          chance=args.chance, max_compute=args.max_compute,
+                          invalid="drop" if args.drop_invalid else "raise", **data)
+    _print_warnings(caught)
+    if args.plot:
+        # deferred: matplotlib costs ~0.5 s to import, and only --plot needs it
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from .plotting import plot_forecast
+
+        fig, ax = plt.subplots(figsize=(6, 4))
+        plot_forecast(ax, result)
+        fig.tight_layout()
+        fig.savefig(args.plot, dpi=150)
+        plt.close(fig)
     return json.dumps(result.to_dict()) if args.json else result.report()
 
 
@@ -119,6 +203,8 @@ def main(argv=None) -> int:
             out = _cmd_laws()
         elif args.command == "datasets":
             out = _cmd_datasets()
+        elif args.command == "forecast":
+            out = _cmd_forecast(args)
         else:
             out = _cmd_fit(args)
     except (CLIError, ValueError, FileNotFoundError, RuntimeError) as exc:

@@ -96,6 +96,14 @@ def _prepare(law: Law, variables: dict, response, chance: float, invalid: str, m
     X = {k: v[keep] for k, v in X.items()}
     y = to_space(r[keep], law.space, chance)
     V.enough_points(int(keep.sum()), len(law.params), law.name)
+    for k, v in X.items():
+        distinct = np.unique(v).size
+        if distinct < 3:
+            raise ValueError(f"{law.name}: {k} takes {distinct} distinct value(s) among the {v.size} usable points; "
+                             f"a law in {k} needs at least 3 to be fitted (its exponent is not identified)")
+    if np.ptp(y) == 0:
+        raise ValueError(f"{law.name}: the response {law.response} is constant over the {y.size} usable points; "
+                         "there is no trend to fit")
     return X, y, sorted(dropped)
 
 

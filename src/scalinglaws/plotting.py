@@ -7,11 +7,14 @@ import numpy as np
 import seaborn as sns
 
 from . import envelope
+from .forecasting import ladder_size
 from .results import FitResult
 
-__all__ = ["set_style", "plot_extrapolation", "facet_grid", "plot_group_fits", "plot_params", "plot_backtest",
-           "plot_routes", "plot_predicted_vs_observed", "plot_mixtures", "plot_isoflop", "plot_penalty",
-           "plot_passk_joint", "plot_envelope_vs_fit", "plot_curves_in_k", "plot_power_in_k", "plot_exponent_in_k"]
+__all__ = [
+    "plot_forecast", "set_style", "plot_extrapolation", "facet_grid", "plot_group_fits", "plot_params",
+    "plot_backtest", "plot_routes", "plot_predicted_vs_observed", "plot_mixtures", "plot_isoflop", "plot_penalty",
+    "plot_passk_joint", "plot_envelope_vs_fit", "plot_curves_in_k", "plot_power_in_k", "plot_exponent_in_k",
+]
 
 FIT_COLOR = "#1f77b4"
 HELDOUT_COLOR = "#d62728"
@@ -287,4 +290,37 @@ def plot_exponent_in_k(ax, k, joint_exponent, per_k_params, *, color=None, label
     ax.set_xscale("log")
     ax.set_xlabel("k")
     ax.set_ylabel("compute exponent")
+    return ax
+
+
+def plot_forecast(ax, fc, *, n_grid: int = 200):
+    """A :class:`~scalinglaws.Forecast`: the fitted runs, the fitted law out to the targets, the backtest's
+    predictions from its middle cutoff (runs predicted from the smaller ones), and each target's prediction with
+    its interval. The x axis is compute (C, or 6ND); an accuracy axis is kept inside [0, 1]."""
+    res = fc.fit
+    law = res.law
+    size = ladder_size(law, res.X)
+    y_obs = res.response
+    ax.scatter(size, y_obs, s=12, color=FIT_COLOR, label="fitted runs", zorder=3)
+    t_size = ladder_size(law, {k: fc.at[k].to_numpy() for k in law.variables})
+    if list(law.variables) == ["C"]:
+        grid = np.geomspace(size.min(), max(size.max(), t_size.max()) * 1.1, n_grid)
+        ax.plot(grid, res.predict(C=grid), color=FIT_COLOR, lw=1, label=f"{law.name} fit")
+    if fc.backtest is not None:
+        cut = np.sort(fc.backtest["cutoff"].unique())[len(fc.backtest["cutoff"].unique()) // 2]
+        b = fc.backtest[fc.backtest["cutoff"] == cut]
+        ax.scatter(b["size"], b["predicted"], marker="x", s=14, color="0.55",
+                   label=f"backtest: predicted from runs up to {cut:.1e}")
+    err = np.vstack([fc.predicted - fc.lower, fc.upper - fc.predicted])
+    ax.errorbar(t_size, fc.predicted, yerr=err, fmt="D", color=HELDOUT_COLOR, ms=5, capsize=3,
+                label=f"forecast, {fc.level:.0%} {fc.interval} interval")
+    ax.set_xscale("log")
+    ax.set_xlabel("training compute C (FLOPs)" if "C" in law.variables else "training compute 6ND (FLOPs)")
+    ax.set_ylabel({"Q": "accuracy", "P": "pass@k", "L": "loss"}.get(law.response, law.response))
+    if law.response in ("Q", "P"):
+        values = np.concatenate([y_obs, fc.lower, fc.upper])
+        lo, hi = np.nanmin(values), np.nanmax(values)
+        pad = 0.05 * (hi - lo)
+        ax.set_ylim(max(0.0, lo - pad), min(1.0, hi + pad))
+    ax.legend(fontsize=7)
     return ax

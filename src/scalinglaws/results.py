@@ -21,7 +21,7 @@ from .spaces import SPACE_LABELS
 
 logger = logging.getLogger("scalinglaws")
 
-__all__ = ["FitStatus", "FitWarning", "FitError", "FitResult", "BootstrapResult"]
+__all__ = ["FitStatus", "FitWarning", "FitError", "FitResult", "Prediction", "BootstrapResult"]
 
 
 class FitStatus(enum.StrEnum):
@@ -194,16 +194,23 @@ class FitResult:
             raise ValueError(f"kind must be 'prediction' or 'confidence', got {kind!r}")
         if self.covariance is None:
             raise ValueError(f"{self.law.name}: no covariance for this fit ({self.status}); use bootstrap()")
-        y_hat = self.predict_space(**variables)
-        g = self.gradient(**variables)
-        var = np.einsum("...i,ij,...j->...", g, self.covariance, g)
-        if kind == "prediction":
-            var = var + self.residual_std**2
-        with np.errstate(invalid="ignore"):  # a numerically non-PSD covariance gives var < 0: no interval (NaN)
-            half = stats.t.ppf(0.5 + level / 2, self.dof) * np.sqrt(np.where(var >= 0, var, np.nan))
-        a = self.law.from_space(y_hat - half, self.chance)
-        b = self.law.from_space(y_hat + half, self.chance)
-        return np.minimum(a, b), np.maximum(a, b)
+        return self.get_prediction(**variables).conf_int(level, obs=kind == "prediction")
+
+    def get_prediction(self, **variables) -> Prediction:
+        """The prediction at new points with its uncertainty (as statsmodels' ``get_prediction``): the mean, the
+        standard error of the mean and of a new observation (both in the fitting space, delta method), and
+        intervals of either (:class:`Prediction`)."""
+        X = self.variables(**variables)
+        y_hat = self.law.func(**X, **self.internal)
+        if self.covariance is None:
+            se_mean = np.full(np.shape(y_hat), np.nan)
+        else:
+            g = self.gradient(**X)
+            var = np.einsum("...i,ij,...j->...", g, self.covariance, g)
+            with np.errstate(invalid="ignore"):
+                se_mean = np.sqrt(np.where(var >= 0, var, np.nan))
+        se_obs = np.sqrt(se_mean**2 + self.residual_std**2)
+        return Prediction(self, X, np.asarray(y_hat, float), se_mean, se_obs)
 
     def bootstrap(self, n_resamples: int = 1000, seed: int = 0) -> BootstrapResult:
         """Seeded bootstrap over the fitted runs; each resample is refitted from this fit's optimum."""
@@ -308,6 +315,45 @@ class FitResult:
                 f"({self.loss}, in {html.escape(s['space'])})</p>")
         table = self.param_table()[["value", "stderr", "at_bound", "pinned"]]
         return head + table.to_html(float_format=lambda v: f"{v:.4g}", na_rep="—")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A fit's prediction at new points (:meth:`FitResult.get_prediction`).
+
+    ``mean_space`` is the prediction in the law's fitting space; ``se_mean`` its delta-method standard error (NaN
+    without a covariance) and ``se_obs`` that of a new observation (adds the residual variance), both in the
+    fitting space. :attr:`predicted` and the intervals are in the response's own units (accuracy, pass@k or loss),
+    mapped through the law's monotone transform.
+    """
+
+    fit: FitResult = field(repr=False)
+    X: dict[str, np.ndarray] = field(repr=False)
+    mean_space: np.ndarray
+    se_mean: np.ndarray
+    se_obs: np.ndarray
+
+    @property
+    def predicted(self) -> np.ndarray:
+        return self.fit.law.from_space(self.mean_space, self.fit.chance)
+
+    def conf_int(self, level: float = 0.95, obs: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Interval of a new observation (``obs=True``) or of the law's mean, Student t with n - p degrees of
+        freedom in the fitting space, mapped to the response; NaN bounds without a covariance."""
+        if not 0 < level < 1:
+            raise ValueError(f"level must be in (0, 1), got {level}")
+        half = stats.t.ppf(0.5 + level / 2, self.fit.dof) * (self.se_obs if obs else self.se_mean)
+        a = self.fit.law.from_space(self.mean_space - half, self.fit.chance)
+        b = self.fit.law.from_space(self.mean_space + half, self.fit.chance)
+        return np.minimum(a, b), np.maximum(a, b)
+
+    def summary_frame(self, level: float = 0.95) -> pd.DataFrame:
+        """One row per point: the variables, ``predicted``, ``se_mean``, ``se_obs`` (fitting space), and the
+        ``mean_lower/upper`` and ``obs_lower/upper`` bounds at ``level``."""
+        mlo, mhi = self.conf_int(level, obs=False)
+        olo, ohi = self.conf_int(level, obs=True)
+        return pd.DataFrame({**self.X, "predicted": self.predicted, "se_mean": self.se_mean, "se_obs": self.se_obs,
+                             "mean_lower": mlo, "mean_upper": mhi, "obs_lower": olo, "obs_upper": ohi})
 
 
 def _at_bound(p, value: float) -> bool:

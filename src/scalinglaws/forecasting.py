@@ -1,0 +1,286 @@
+r"""Forecast a model that has not been trained, with an interval that has been checked on the ladder itself.
+
+:func:`forecast` fits a law on a ladder of runs and predicts a target (e.g. ``C=3.8e22``) with one of three
+intervals:
+
+``delta``
+    the delta-method prediction interval of the fit (:meth:`scalinglaws.FitResult.get_prediction`): parameter
+    uncertainty plus the residual scatter, Student t. It assumes the law holds beyond the fitted range and that the
+    runs' errors are independent -- which a ladder's own history usually contradicts.
+``bootstrap``
+    runs resampled with replacement and refitted (seeded), each refit's prediction plus a residual drawn from the
+    fit's residuals; percentile interval.
+``calibrated`` (the default)
+    the delta interval widened by what the ladder's own rolling-origin backtest shows. For every cutoff along the
+    ladder (ordered by compute, or by 6ND) with enough runs below it, the law is fitted on the runs up to the
+    cutoff and predicts every larger run; each prediction error is scaled by that fold's delta-method standard
+    error of a new observation, :math:`s_i = |y_i - \hat y_i| / \mathrm{se}_i` (in the law's fitting space). The
+    calibrated half-width at the target is :math:`\max(q, t_{n-p}) \cdot \mathrm{se}(\text{target})`, with
+    :math:`q` the split-conformal quantile of the scores, the :math:`\lceil (m+1)\,\text{level} \rceil`-th smallest
+    of :math:`m`. Assumptions: the scaled errors of the backtest are exchangeable with the target's (the same
+    law, the same ladder, extrapolations of comparable distance -- a target further out than every backtest
+    prediction gets a warning), and the interval is never narrower than the delta interval. With too few runs to
+    backtest (fewer than ``min_folds`` folds, or too few scores for the level) it falls back to ``delta`` and
+    says so in :attr:`Forecast.warnings`.
+
+With ``n_items`` (the target benchmark's size) the binomial noise of the target's own measurement,
+:math:`\sqrt{p(1-p)/n}`, is added to each side in quadrature.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import _validate as V
+from .fitting import fit
+from .laws import CompositeLaw, get_law
+from .results import FitResult
+
+__all__ = ["Forecast", "forecast", "interval_score", "ladder_size", "INTERVALS"]
+
+INTERVALS = ("calibrated", "delta", "bootstrap")
+
+
+def ladder_size(law, X: dict) -> np.ndarray:
+    """Where a point sits on the ladder, larger = further out: compute C, else 6ND, else the law's one variable
+    (G and L shrink as models grow, so their reciprocal)."""
+    if "C" in X:
+        return np.asarray(X["C"], float)
+    if {"N", "D"} <= set(X):
+        return 6.0 * np.asarray(X["N"], float) * np.asarray(X["D"], float)
+    (name,) = law.variables[:1]
+    v = np.asarray(X[name], float)
+    return 1.0 / v if name in ("G", "L") else v
+
+
+def interval_score(lower, upper, observed, level: float) -> np.ndarray:
+    r"""The interval score of Gneiting and Raftery (2007), a proper scoring rule for a central interval at
+    ``level``: :math:`(u - l) + \frac{2}{\alpha}(l - y)\,1\{y < l\} + \frac{2}{\alpha}(y - u)\,1\{y > u\}` with
+    :math:`\alpha = 1 - \text{level}`; lower is better, charging both width and misses."""
+    lo, hi, y = (np.asarray(v, float) for v in (lower, upper, observed))
+    a = 1.0 - level
+    return (hi - lo) + 2 / a * np.clip(lo - y, 0, None) + 2 / a * np.clip(y - hi, 0, None)
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A forecast at one or more targets (:func:`forecast`).
+
+    ``at`` holds the targets' variables; ``predicted``, ``lower``, ``upper`` are in the response's units;
+    ``interval`` is the method actually used (``calibrated`` falls back to ``delta`` with a warning); ``backtest``
+    has one row per fold x held-out run (``cutoff``, ``distance`` in decades beyond the cutoff, ``observed``,
+    ``predicted``, ``se``, ``score``, ``abs_error``, ``covered``: inside that fold's delta interval at ``level``),
+    or is ``None`` when the ladder is too short; ``quantile`` is each target's conformal quantile of the scores.
+    """
+
+    law: str
+    at: pd.DataFrame
+    predicted: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    level: float
+    interval: str
+    fit: FitResult = field(repr=False)
+    backtest: pd.DataFrame | None = field(repr=False)
+    quantile: np.ndarray | None
+    interpolation: np.ndarray = field(repr=False)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        return str(self.fit.status)
+
+    def backtest_summary(self) -> dict | None:
+        """``folds``, ``points``, ``coverage`` (of the delta interval at ``level`` in the backtest),
+        ``median_abs_error`` (response units), ``median_score`` (errors in delta standard errors) and
+        ``max_distance`` (decades); ``None`` without a backtest."""
+        bt = self.backtest
+        if bt is None or bt.empty:
+            return None
+        return {"folds": int(bt["cutoff"].nunique()), "points": len(bt), "coverage": float(bt["covered"].mean()),
+                "median_abs_error": float(bt["abs_error"].median()), "median_score": float(bt["score"].median()),
+                "max_distance": float(bt["distance"].max())}
+
+    def verdict(self) -> str:
+        """A plain sentence on what the backtest says about extrapolating this law on this ladder."""
+        s = self.backtest_summary()
+        if s is None:
+            return "no backtest: too few runs to test how this law extrapolates on this ladder"
+        if s["median_score"] > 2:
+            return (f"the law does not extrapolate reliably on this ladder: in its own backtest the errors are a "
+                    f"median {s['median_score']:.1f} times its standard errors ({s['folds']} folds), so the "
+                    "calibrated interval is wide")
+        return (f"in its own backtest the law's errors are a median {s['median_score']:.1f} standard errors "
+                f"({s['folds']} folds, {s['points']} predictions, median absolute error {s['median_abs_error']:.3g})")
+
+    def summary_frame(self) -> pd.DataFrame:
+        return self.at.assign(predicted=self.predicted, lower=self.lower, upper=self.upper,
+                              interpolation=self.interpolation)
+
+    def to_dict(self) -> dict:
+        """The JSON object of ``scalinglaws forecast --json``."""
+        def num(x):
+            x = float(x)
+            return x if math.isfinite(x) else None
+
+        s = self.backtest_summary()
+        return {"law": self.law, "level": self.level, "interval": self.interval,
+                "forecasts": [{"at": {k: num(v) for k, v in row.items()}, "predicted": num(p), "lower": num(lo),
+                               "upper": num(hi)}
+                              for row, p, lo, hi in zip(self.at.to_dict("records"), self.predicted, self.lower,
+                                                        self.upper)],
+                "backtest": None if s is None else {"folds": s["folds"], "coverage": num(s["coverage"]),
+                                                    "median_abs_error": num(s["median_abs_error"])},
+                "status": self.status, "warnings": list(self.warnings)}
+
+    def report(self) -> str:
+        lines = [f"forecast with law {self.law} ({self.fit.law.formula}); fit {self.status}, "
+                 f"{self.fit.n_points} runs"]
+        for row, p, lo, hi, interp in zip(self.at.to_dict("records"), self.predicted, self.lower, self.upper,
+                                          self.interpolation):
+            where = ", ".join(f"{k}={v:g}" for k, v in row.items())
+            lines.append(f"  at {where}: {p:.4g}   {self.level:.0%} interval ({self.interval}) [{lo:.4g}, {hi:.4g}]"
+                         + ("   (inside the fitted range: interpolation)" if interp else ""))
+        lines.append("backtest: " + self.verdict())
+        lines += [f"warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def _targets(law, at) -> pd.DataFrame:
+    if isinstance(at, pd.DataFrame):
+        table = at.copy()
+    elif isinstance(at, dict):
+        table = pd.DataFrame({k: np.atleast_1d(np.asarray(v, float)) for k, v in at.items()})
+    else:
+        table = pd.DataFrame(list(at))
+    unknown = set(table.columns) - set(law.variables)
+    if unknown:
+        raise ValueError(f"at= names unknown variable(s) {sorted(unknown)}; law {law.name} takes "
+                         f"{', '.join(law.variables)}")
+    missing = set(law.variables) - set(table.columns)
+    if missing:
+        raise ValueError(f"at= lacks variable(s) {sorted(missing)} of law {law.name}")
+    for k in law.variables:
+        V.positive(f"at {k}", table[k].to_numpy(float))
+    return table[list(law.variables)].astype(float).reset_index(drop=True)
+
+
+def _backtest(res: FitResult, level: float, fit_kws: dict, min_points: int) -> pd.DataFrame:
+    """Rolling origin: at every cutoff with at least ``min_points`` runs (and 3 distinct sizes) up to it, refit on
+    those runs (the fit's own points, chance level and objective) and predict every larger run."""
+    law, X, y = res.law, res.X, res.y
+    size = ladder_size(law, X)
+    rows = []
+    for cut in np.unique(size)[:-1]:
+        train, test = size <= cut, size > cut
+        if train.sum() < min_points or len(np.unique(size[train])) < 3:
+            continue
+        try:
+            r = fit(law, **{k: v[train] for k, v in X.items()}, **{law.response: law.from_space(y[train], res.chance)},
+                    chance=res.chance, warn=False, **fit_kws)
+        except (ValueError, RuntimeError):
+            continue
+        if r.covariance is None:
+            continue
+        pred = r.get_prediction(**{k: v[test] for k, v in X.items()})
+        obs = law.from_space(y[test], res.chance)
+        lo, hi = pred.conf_int(level, obs=True)
+        rows.append(pd.DataFrame({"cutoff": cut, "size": size[test], "distance": np.log10(size[test] / cut),
+                                  "observed": obs, "predicted": pred.predicted, "se": pred.se_obs,
+                                  "score": np.abs(y[test] - pred.mean_space) / pred.se_obs,
+                                  "abs_error": np.abs(pred.predicted - obs), "covered": (obs >= lo) & (obs <= hi)}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def forecast(law, *, at, level: float = 0.9, interval: str = "calibrated", n_items=None, chance: float = 0.0,
+             loss: str | None = None, huber_delta: float | None = None, max_compute: float | None = None,
+             invalid: str = "raise", min_folds: int = 3, n_boot: int = 500, seed: int = 0, **data) -> Forecast:
+    """Fit ``law`` on the runs in ``data`` (names as :func:`scalinglaws.fit` takes them) and forecast the targets
+    ``at`` (``{"C": 3.8e22}``, a list of such dicts, or a DataFrame) with a ``level`` interval; see the module
+    docstring for the three ``interval`` methods and their assumptions. ``n_items`` adds the target benchmark's
+    binomial noise. Returns a :class:`Forecast`."""
+    law = get_law(law)
+    if isinstance(law, CompositeLaw):
+        raise ValueError(f"forecast takes a single law; {law.name} is a composite law ({', '.join(law.stages)})")
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be one of {INTERVALS}, got {interval!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    targets = _targets(law, at)
+    fit_kws = {"loss": loss, "huber_delta": huber_delta}
+    res = fit(law, chance=chance, max_compute=max_compute, invalid=invalid, warn=False, **fit_kws, **data)
+    notes = []
+    if str(res.status) != "converged":
+        notes.append(f"the fit is {res.status}: {res.reason}")
+    Xt = {k: targets[k].to_numpy() for k in law.variables}
+    pred = res.get_prediction(**Xt)
+    interp = ladder_size(law, Xt) <= ladder_size(law, res.X).max()
+    if interp.any():
+        notes.append(f"{int(interp.sum())} target(s) inside the fitted range: interpolation, not a forecast")
+    bt = _backtest(res, level, fit_kws, max(len(law.params) + 2, 4))
+    bt = None if bt.empty else bt
+    used, q = interval, None
+    if interval == "calibrated":
+        folds = 0 if bt is None else bt["cutoff"].nunique()
+        m = 0 if bt is None else len(bt)
+        rank = math.ceil((m + 1) * level)
+        if folds < min_folds or rank > m:
+            notes.append(f"too few runs to calibrate ({folds} backtest folds, {m} predictions; need {min_folds} "
+                         f"folds and at least {math.ceil(level / (1 - level))} predictions at level {level:g}): "
+                         "the interval is the delta method's")
+            used = "delta"
+        else:
+            dist = np.log10(ladder_size(law, Xt) / ladder_size(law, res.X).max())
+            q = np.array([_conformal(bt, d, level) for d in dist])
+            if (dist > bt["distance"].max()).any():
+                notes.append("a target lies further beyond the fitted runs than any backtest prediction did: its "
+                             "interval uses the farthest backtest predictions")
+    if res.covariance is None and used != "bootstrap":
+        notes.append("the fit has no covariance (a parameter is not identified): no delta or calibrated interval")
+    if used == "bootstrap":
+        lo, hi = _bootstrap(res, Xt, level, n_boot, seed)
+    elif used == "delta":
+        lo, hi = pred.conf_int(level, obs=True)
+    else:
+        half = np.maximum(q, stats.t.ppf(0.5 + level / 2, res.dof)) * pred.se_obs
+        a, b = (res.law.from_space(pred.mean_space + s * half, res.chance) for s in (-1, 1))
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+    p = pred.predicted
+    if n_items is not None:
+        n = V.positive("n_items", np.broadcast_to(np.asarray(n_items, float), p.shape))
+        z = stats.norm.ppf(0.5 + level / 2)
+        se_b = z * np.sqrt(np.clip(p * (1 - p), 0, None) / n)
+        lo, hi = p - np.sqrt((p - lo) ** 2 + se_b**2), p + np.sqrt((hi - p) ** 2 + se_b**2)
+        lo, hi = np.clip(lo, 0, 1), np.clip(hi, 0, 1)
+    return Forecast(law.name, targets, p, np.asarray(lo, float), np.asarray(hi, float), level, used, res, bt, q,
+                    interp, tuple(notes))
+
+
+def _conformal(bt: pd.DataFrame, distance: float, level: float) -> float:
+    """The split-conformal quantile of the backtest scores of predictions at least as far out as the target
+    (``distance`` decades beyond the largest fitted run), extended to the farthest ones when too few are that far:
+    scaled errors grow with distance when a law bends, so nearer predictions would understate them."""
+    need = math.ceil(level / (1 - level))
+    far = bt.sort_values("distance", ascending=False, kind="stable")
+    pool = far[far["distance"] >= distance]
+    if len(pool) < need:
+        pool = far.iloc[:need]
+    scores = np.sort(pool["score"].to_numpy())
+    return float(scores[min(math.ceil((len(scores) + 1) * level), len(scores)) - 1])
+
+
+def _bootstrap(res: FitResult, Xt: dict, level: float, n_boot: int, seed: int):
+    boot = res.bootstrap(n_boot, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    names = res.law.internal_names
+    resid = res.residuals
+    draws = np.array([res.law.func(**Xt, **dict(zip(names, row))) for row in boot.internal_draws])
+    draws = draws + rng.choice(resid, size=draws.shape)
+    values = res.law.from_space(draws, res.chance)
+    lo, hi = np.percentile(values, [50 * (1 - level), 50 * (1 + level)], axis=0)
+    return lo, hi

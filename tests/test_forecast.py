@@ -113,3 +113,13 @@ def test_degenerate_designs_are_refused():
         sl.fit("direct", C=np.geomspace(1e18, 1e21, 5), Q=[0.4] * 5)
     with pytest.raises(ValueError, match="composite"):
         forecast("two_stage", at={"C": 1e22, "L": 2.0}, C=[1, 2, 3], L=[3, 2, 1], Q=[0.3, 0.4, 0.5])
+
+
+def test_reinterval_equals_a_fresh_forecast():
+    C, Q = ladder(noise=0.03, seed=6)
+    f90 = forecast("direct", at={"C": [3e21, 1e22]}, C=C, Q=Q)
+    f50 = forecast("direct", at={"C": [3e21, 1e22]}, C=C, Q=Q, level=0.5)
+    again = f90.reinterval(level=0.5)
+    np.testing.assert_allclose(again.lower, f50.lower) and np.testing.assert_allclose(again.upper, f50.upper)
+    assert np.all(again.upper - again.lower < f90.upper - f90.lower)
+    assert f90.reinterval(interval="delta").interval == "delta"

@@ -10,6 +10,7 @@ import pandas as pd
 from . import _validate as V
 from .datasets.schema import select
 from .fitting import fit
+from .forecasting import calibrated_interval
 from .laws import get_law
 from .results import FitResult
 
@@ -30,7 +31,7 @@ def binomial_se(q, n_items) -> np.ndarray:
 
 
 def heldout_errors(result: FitResult, observed, n_items=None, level: float = 0.95, missing_interval: str = "raise",
-                   **variables) -> pd.DataFrame:
+                   interval: str = "calibrated", **variables) -> pd.DataFrame:
     """Per held-out point: observed, predicted, error, relative error, prediction interval and coverage.
 
     Parameters
@@ -44,23 +45,31 @@ def heldout_errors(result: FitResult, observed, n_items=None, level: float = 0.9
     missing_interval : {"raise", "nan"}
         What to do when the fit has no covariance (a parameter unidentifiable): raise ``ValueError`` (default), or
         report NaN bounds and ``covered`` and keep the point predictions.
+    interval : {"calibrated", "delta"}
+        The prediction interval: the fit's own delta-method interval, or that interval widened by the rolling-origin
+        backtest of the fit's runs (:func:`scalinglaws.forecasting.calibrated_interval`, the default; it falls
+        back to delta on a ladder too short to backtest). The ``interval`` column names the one used.
     **variables
         The held-out points' variables (e.g. ``C=...``).
     """
+    if interval not in ("calibrated", "delta"):
+        raise ValueError(f"interval must be 'calibrated' or 'delta', got {interval!r}")
     pred = result.predict(**variables)
-    lo, hi = _interval(result, level, missing_interval, np.shape(pred), **variables)
-    return _points(variables, observed, pred, lo, hi, n_items)
+    lo, hi, used = _interval(result, level, missing_interval, np.shape(pred), interval, **variables)
+    return _points(variables, observed, pred, lo, hi, n_items).assign(interval=used)
 
 
-def _interval(result: FitResult, level: float, missing: str, shape, **variables):
+def _interval(result: FitResult, level: float, missing: str, shape, interval: str, **variables):
     if missing not in ("raise", "nan"):
         raise ValueError(f"missing_interval must be 'raise' or 'nan', got {missing!r}")
-    try:
-        return result.interval(level=level, **variables)
-    except ValueError:
+    if result.covariance is None:
         if missing == "raise":
-            raise
-        return np.full(shape, np.nan), np.full(shape, np.nan)
+            raise ValueError(f"{result.law.name}: no covariance for this fit ({result.status}); no interval")
+        return np.full(shape, np.nan), np.full(shape, np.nan), "none"
+    if interval == "calibrated":
+        return calibrated_interval(result, level, **variables)
+    lo, hi = result.interval(level=level, **variables)
+    return lo, hi, "delta"
 
 
 def _points(variables: dict, observed, pred, lo, hi, n_items=None) -> pd.DataFrame:
@@ -239,7 +248,8 @@ def backtest_law(table: pd.DataFrame, law: str, *, variables: dict[str, str], re
             continue
         pred = float(np.ravel(res.predict(**target))[0])
         # no covariance (a parameter unidentifiable): no interval, said in the table
-        lo, hi = (float(np.ravel(v)[0]) for v in _interval(res, level, "nan", (1,), **target))
+        # each cutoff's own delta interval: calibrating it would nest a backtest inside the backtest
+        lo, hi = (float(np.ravel(v)[0]) for v in _interval(res, level, "nan", (1,), "delta", **target)[:2])
         covered = bool(lo <= observed <= hi) if np.isfinite(lo) else None
         row = {"C_max": float(cmax), "n_points": res.n_points, **res.params, "predicted": pred, "lower": lo,
                "upper": hi, "covered": covered, "status": res.status.value}
@@ -290,7 +300,7 @@ def _needs_proxy(route: str) -> bool:
 def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame, *, proxy=("dclm", "loss"),
                    routes=("direct", "two_stage_linear", "two_stage_logistic"), level: float = 0.95,
                    normalise: bool = False, filter_margin: float = 0.0, min_compute: float | None = None,
-                   two_stage_filter: bool = True):
+                   two_stage_filter: bool = True, interval: str = "calibrated"):
     """Predict held-out runs per benchmark by several routes fitted on the same runs, and score them.
 
     Routes: ``direct`` (Eq. 2, OLS), ``direct_qmax`` (Eq. 10, Huber), ``bnsl`` (Eq. 1, Huber) -- laws in compute
@@ -316,7 +326,8 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
     -------
     summary : DataFrame
         One row per benchmark x route: ``median_abs_error``, ``max_abs_error``, ``binomial_se`` (median over the
-        held-out runs), ``error_over_se``, ``coverage`` of the prediction interval, ``status`` (a
+        held-out runs), ``error_over_se``, ``coverage`` of the prediction interval (``interval``: calibrated by
+        default, :func:`heldout_errors`; the two-stage routes' is always their delta interval), ``status`` (a
         :class:`~scalinglaws.FitStatus` value; ``failed`` when the route could not be fitted), ``reason``, ``n_fit``.
     points : DataFrame
         One row per benchmark x route x held-out run: ``observed, predicted, lower, upper, abs_error``; for the
@@ -358,14 +369,15 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
                         lo, hi = res.interval(Ct, level=level)
                     except ValueError:
                         lo = hi = np.full(Ct.shape, np.nan)
-                    p = _points({"C": Ct}, Qt, pred, lo, hi, spec["n_items"]).assign(
+                    p = _points({"C": Ct}, Qt, pred, lo, hi, spec["n_items"]).assign(interval="delta",
                         loss_observed=Lt, loss_predicted=res.predict_loss(Ct),
                         stage2_at_observed_loss=res.stage2.predict(L=Lt))
                     n_fit = res.stage2.n_points
                 else:
                     res = fit(law, C=tr_law["C"].to_numpy(), Q=tr_law["value"].to_numpy(),
                               chance=chance if normalise else 0.0, invalid="drop", warn=False, **options)
-                    p = heldout_errors(res, Qt, spec["n_items"], level, missing_interval="nan", C=Ct)
+                    p = heldout_errors(res, Qt, spec["n_items"], level, missing_interval="nan", interval=interval,
+                                       C=Ct)
                     n_fit = res.n_points
             except (ValueError, RuntimeError) as exc:
                 rows.append({"benchmark": bench, "route": route, "status": "failed", "reason": str(exc)})
@@ -384,7 +396,7 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
 
 def predict_heldout(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame, *, law: str = "across_tpr",
                     variables=("N", "D"), level: float = 0.95, normalise: bool = False, filter_margin: float = 0.0,
-                    min_compute: float | None = None, **fit_kws):
+                    min_compute: float | None = None, interval: str = "calibrated", **fit_kws):
     """Fit one law per benchmark on ``train`` and predict every run of ``test`` (e.g. a held-out TPR, or real
     targets beyond the ladder).
 
@@ -411,7 +423,7 @@ def predict_heldout(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame
             continue
         fits[bench] = res
         p = heldout_errors(res, te["value"].to_numpy(), spec["n_items"], level, missing_interval="nan",
-                           **{v: te[v].to_numpy() for v in variables})
+                           interval=interval, **{v: te[v].to_numpy() for v in variables})
         p.insert(0, "run_id", te["run_id"].to_numpy())
         p.insert(0, "benchmark", bench)
         pts.append(p)

@@ -29,6 +29,7 @@ With ``n_items`` (the target benchmark's size) the binomial noise of the target'
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -41,7 +42,7 @@ from .fitting import fit
 from .laws import CompositeLaw, get_law
 from .results import FitResult
 
-__all__ = ["Forecast", "forecast", "interval_score", "ladder_size", "INTERVALS"]
+__all__ = ["Forecast", "forecast", "calibrated_interval", "interval_score", "ladder_size", "INTERVALS"]
 
 INTERVALS = ("calibrated", "delta", "bootstrap")
 
@@ -90,6 +91,21 @@ class Forecast:
     quantile: np.ndarray | None
     interpolation: np.ndarray = field(repr=False)
     warnings: tuple[str, ...] = ()
+    options: dict = field(default_factory=dict, repr=False)
+
+    def reinterval(self, level: float | None = None, interval: str | None = None) -> Forecast:
+        """The same fit and backtest with another level or interval method (no refitting but the bootstrap's)."""
+        level = self.level if level is None else level
+        interval = self.interval if interval is None else interval
+        if interval not in INTERVALS:
+            raise ValueError(f"interval must be one of {INTERVALS}, got {interval!r}")
+        if not 0 < level < 1:
+            raise ValueError(f"level must be in (0, 1), got {level}")
+        Xt = {k: self.at[k].to_numpy() for k in self.fit.law.variables}
+        p, lo, hi, used, q, notes = _bounds(self.fit, self.backtest, Xt, level, interval, **self.options)
+        kept = tuple(w for w in self.warnings if not w.startswith(("too few runs", "a target lies", "the fit has no")))
+        return dataclasses.replace(self, predicted=p, lower=lo, upper=hi, level=level, interval=used, quantile=q,
+                                   warnings=kept + tuple(notes))
 
     @property
     def status(self) -> str:
@@ -170,16 +186,19 @@ def _targets(law, at) -> pd.DataFrame:
     return table[list(law.variables)].astype(float).reset_index(drop=True)
 
 
-def _backtest(res: FitResult, level: float, fit_kws: dict, min_points: int) -> pd.DataFrame:
-    """Rolling origin: at every cutoff with at least ``min_points`` runs (and 3 distinct sizes) up to it, refit on
-    those runs (the fit's own points, chance level and objective) and predict every larger run."""
+def _backtest(res: FitResult, level: float, fit_kws: dict, min_points: int, max_folds: int) -> pd.DataFrame:
+    """Rolling origin: at each cutoff with at least ``min_points`` runs (and 3 distinct sizes) up to it -- at most
+    ``max_folds`` of them, evenly spaced along the eligible ones and always including the last -- refit on those
+    runs (the fit's own points, chance level and objective) and predict every larger run."""
     law, X, y = res.law, res.X, res.y
     size = ladder_size(law, X)
+    eligible = [c for c in np.unique(size)[:-1]
+                if (size <= c).sum() >= min_points and np.unique(size[size <= c]).size >= 3]
+    if len(eligible) > max_folds:
+        eligible = [eligible[i] for i in np.unique(np.linspace(len(eligible) - 1, 0, max_folds).round().astype(int))]
     rows = []
-    for cut in np.unique(size)[:-1]:
+    for cut in eligible:
         train, test = size <= cut, size > cut
-        if train.sum() < min_points or len(np.unique(size[train])) < 3:
-            continue
         try:
             r = fit(law, **{k: v[train] for k, v in X.items()}, **{law.response: law.from_space(y[train], res.chance)},
                     chance=res.chance, warn=False, **fit_kws)
@@ -190,20 +209,26 @@ def _backtest(res: FitResult, level: float, fit_kws: dict, min_points: int) -> p
         pred = r.get_prediction(**{k: v[test] for k, v in X.items()})
         obs = law.from_space(y[test], res.chance)
         lo, hi = pred.conf_int(level, obs=True)
+        with np.errstate(divide="ignore", invalid="ignore"):  # an exact fit has se 0: no score (dropped below)
+            score = np.abs(y[test] - pred.mean_space) / pred.se_obs
         rows.append(pd.DataFrame({"cutoff": cut, "size": size[test], "distance": np.log10(size[test] / cut),
-                                  "observed": obs, "predicted": pred.predicted, "se": pred.se_obs,
-                                  "score": np.abs(y[test] - pred.mean_space) / pred.se_obs,
+                                  "observed": obs, "predicted": pred.predicted, "se": pred.se_obs, "score": score,
                                   "abs_error": np.abs(pred.predicted - obs), "covered": (obs >= lo) & (obs <= hi)}))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    if not rows:
+        return pd.DataFrame()
+    bt = pd.concat(rows, ignore_index=True)
+    return bt[np.isfinite(bt["score"])].reset_index(drop=True)  # a fold whose delta SE is undefined says nothing
 
 
 def forecast(law, *, at, level: float = 0.9, interval: str = "calibrated", n_items=None, chance: float = 0.0,
              loss: str | None = None, huber_delta: float | None = None, max_compute: float | None = None,
-             invalid: str = "raise", min_folds: int = 3, n_boot: int = 500, seed: int = 0, **data) -> Forecast:
+             invalid: str = "raise", min_folds: int = 3, max_folds: int = 12, n_boot: int = 500, seed: int = 0,
+             **data) -> Forecast:
     """Fit ``law`` on the runs in ``data`` (names as :func:`scalinglaws.fit` takes them) and forecast the targets
     ``at`` (``{"C": 3.8e22}``, a list of such dicts, or a DataFrame) with a ``level`` interval; see the module
     docstring for the three ``interval`` methods and their assumptions. ``n_items`` adds the target benchmark's
-    binomial noise. Returns a :class:`Forecast`."""
+    binomial noise; ``min_folds`` is the fewest backtest folds a calibration needs, ``max_folds`` the most it fits
+    (evenly spaced cutoffs: the cost of a forecast is about ``max_folds`` fits). Returns a :class:`Forecast`."""
     law = get_law(law)
     if isinstance(law, CompositeLaw):
         raise ValueError(f"forecast takes a single law; {law.name} is a composite law ({', '.join(law.stages)})")
@@ -218,18 +243,27 @@ def forecast(law, *, at, level: float = 0.9, interval: str = "calibrated", n_ite
     if str(res.status) != "converged":
         notes.append(f"the fit is {res.status}: {res.reason}")
     Xt = {k: targets[k].to_numpy() for k in law.variables}
-    pred = res.get_prediction(**Xt)
     interp = ladder_size(law, Xt) <= ladder_size(law, res.X).max()
     if interp.any():
         notes.append(f"{int(interp.sum())} target(s) inside the fitted range: interpolation, not a forecast")
-    bt = _backtest(res, level, fit_kws, max(len(law.params) + 2, 4))
+    bt = _backtest(res, level, fit_kws, max(len(law.params) + 2, 4), max_folds)
     bt = None if bt.empty else bt
+    options = {"n_items": n_items, "min_folds": min_folds, "n_boot": n_boot, "seed": seed, "cache": {}}
+    p, lo, hi, used, q, more = _bounds(res, bt, Xt, level, interval, **options)
+    return Forecast(law.name, targets, p, lo, hi, level, used, res, bt, q, interp, tuple(notes + more), options)
+
+
+def _bounds(res: FitResult, bt, Xt: dict, level: float, interval: str, *, n_items, min_folds: int, n_boot: int,
+            seed: int, cache: dict | None = None):
+    """The prediction and its interval at ``level`` by ``interval`` (see the module docstring); returns
+    ``(predicted, lower, upper, method used, conformal quantiles or None, warnings)``."""
+    law, notes = res.law, []
+    pred = res.get_prediction(**Xt)
     used, q = interval, None
     if interval == "calibrated":
         folds = 0 if bt is None else bt["cutoff"].nunique()
         m = 0 if bt is None else len(bt)
-        rank = math.ceil((m + 1) * level)
-        if folds < min_folds or rank > m:
+        if folds < min_folds or math.ceil((m + 1) * level) > m:
             notes.append(f"too few runs to calibrate ({folds} backtest folds, {m} predictions; need {min_folds} "
                          f"folds and at least {math.ceil(level / (1 - level))} predictions at level {level:g}): "
                          "the interval is the delta method's")
@@ -243,12 +277,15 @@ def forecast(law, *, at, level: float = 0.9, interval: str = "calibrated", n_ite
     if res.covariance is None and used != "bootstrap":
         notes.append("the fit has no covariance (a parameter is not identified): no delta or calibrated interval")
     if used == "bootstrap":
-        lo, hi = _bootstrap(res, Xt, level, n_boot, seed)
+        cache = {} if cache is None else cache
+        if "bootstrap" not in cache:  # the refits, once per forecast: every level reads the same draws
+            cache["bootstrap"] = _bootstrap_draws(res, Xt, n_boot, seed)
+        lo, hi = np.percentile(cache["bootstrap"], [50 * (1 - level), 50 * (1 + level)], axis=0)
     elif used == "delta":
         lo, hi = pred.conf_int(level, obs=True)
     else:
         half = np.maximum(q, stats.t.ppf(0.5 + level / 2, res.dof)) * pred.se_obs
-        a, b = (res.law.from_space(pred.mean_space + s * half, res.chance) for s in (-1, 1))
+        a, b = (law.from_space(pred.mean_space + s * half, res.chance) for s in (-1, 1))
         lo, hi = np.minimum(a, b), np.maximum(a, b)
     p = pred.predicted
     if n_items is not None:
@@ -257,8 +294,21 @@ def forecast(law, *, at, level: float = 0.9, interval: str = "calibrated", n_ite
         se_b = z * np.sqrt(np.clip(p * (1 - p), 0, None) / n)
         lo, hi = p - np.sqrt((p - lo) ** 2 + se_b**2), p + np.sqrt((hi - p) ** 2 + se_b**2)
         lo, hi = np.clip(lo, 0, 1), np.clip(hi, 0, 1)
-    return Forecast(law.name, targets, p, np.asarray(lo, float), np.asarray(hi, float), level, used, res, bt, q,
-                    interp, tuple(notes))
+    return p, np.asarray(lo, float), np.asarray(hi, float), used, q, notes
+
+
+def calibrated_interval(result: FitResult, level: float = 0.9, *, min_folds: int = 3, max_folds: int = 12,
+                        **variables) -> tuple[np.ndarray, np.ndarray, str]:
+    """The calibrated interval of :func:`forecast` for an existing fit at new points: the rolling-origin backtest of
+    the fit's own runs (same chance level and objective), then the widened delta interval. Returns ``(lower,
+    upper, method)``, ``method`` being ``"calibrated"`` or, when the ladder is too short to calibrate,
+    ``"delta"``."""
+    X = result.variables(**variables)
+    bt = _backtest(result, level, {"loss": result.loss, "huber_delta": result.huber_delta},
+                   max(len(result.law.params) + 2, 4), max_folds)
+    _, lo, hi, used, _, _ = _bounds(result, None if bt.empty else bt, X, level, "calibrated", n_items=None,
+                                    min_folds=min_folds, n_boot=0, seed=0)
+    return lo, hi, used
 
 
 def _conformal(bt: pd.DataFrame, distance: float, level: float) -> float:
@@ -274,13 +324,11 @@ def _conformal(bt: pd.DataFrame, distance: float, level: float) -> float:
     return float(scores[min(math.ceil((len(scores) + 1) * level), len(scores)) - 1])
 
 
-def _bootstrap(res: FitResult, Xt: dict, level: float, n_boot: int, seed: int):
+def _bootstrap_draws(res: FitResult, Xt: dict, n_boot: int, seed: int) -> np.ndarray:
+    """Bootstrap predictions of new runs at the targets: each refit's prediction plus a resampled residual."""
     boot = res.bootstrap(n_boot, seed=seed)
     rng = np.random.default_rng(seed + 1)
     names = res.law.internal_names
-    resid = res.residuals
     draws = np.array([res.law.func(**Xt, **dict(zip(names, row))) for row in boot.internal_draws])
-    draws = draws + rng.choice(resid, size=draws.shape)
-    values = res.law.from_space(draws, res.chance)
-    lo, hi = np.percentile(values, [50 * (1 - level), 50 * (1 + level)], axis=0)
-    return lo, hi
+    draws = draws + rng.choice(res.residuals, size=draws.shape)
+    return res.law.from_space(draws, res.chance)

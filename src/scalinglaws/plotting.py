@@ -7,7 +7,7 @@ import numpy as np
 import seaborn as sns
 
 from . import envelope
-from .forecasting import ladder_size
+from .forecasting import calibrated_interval, ladder_size
 from .results import FitResult
 
 __all__ = [
@@ -36,8 +36,9 @@ def facet_grid(n: int, ncols: int = 4, size: float = 2.6):
 
 
 def plot_extrapolation(ax, result: FitResult, C, Q, heldout, *, level: float = 0.95, title: str | None = None,
-                       ylabel: str = "accuracy", n_grid: int = 200):
-    """Accuracy against compute: fitted runs, held-out runs, the law and its prediction interval.
+                       ylabel: str = "accuracy", n_grid: int = 200, interval: str = "calibrated"):
+    """Accuracy against compute: fitted runs, held-out runs, the law and its prediction interval (``interval``:
+    ``calibrated`` by the fit's own backtest, the default, or ``delta``; the legend names the one drawn).
 
     Parameters
     ----------
@@ -52,11 +53,12 @@ def plot_extrapolation(ax, result: FitResult, C, Q, heldout, *, level: float = 0
     C, Q, heldout = np.asarray(C, float), np.asarray(Q, float), np.asarray(heldout, bool)
     grid = np.geomspace(C.min(), C.max() * 1.05, n_grid)
     ax.plot(grid, result.predict(C=grid), color=FIT_COLOR, lw=1.5, label="law")
-    try:
-        lo, hi = result.interval(level=level, C=grid)
-        ax.fill_between(grid, lo, hi, color=FIT_COLOR, alpha=0.15, lw=0, label=f"{level:.0%} prediction")
-    except ValueError:
-        pass
+    if result.covariance is not None:
+        if interval == "calibrated":
+            lo, hi, used = calibrated_interval(result, level, C=grid)
+        else:
+            (lo, hi), used = result.interval(level=level, C=grid), "delta"
+        ax.fill_between(grid, lo, hi, color=FIT_COLOR, alpha=0.15, lw=0, label=f"{level:.0%} {used} interval")
     ax.scatter(C[~heldout], Q[~heldout], s=12, color="0.25", label="fitted", zorder=3)
     ax.scatter(C[heldout], Q[heldout], s=28, marker="D", facecolor="none", edgecolor=HELDOUT_COLOR,
                label="held out", zorder=4)

@@ -76,17 +76,15 @@ class TwoStageResult:
             if stage.covariance is None:
                 raise ValueError(f"{stage.law.name}: no covariance for this fit ({stage.status}); no interval")
         C = V.positive("C", C)
-        L_hat = self.predict_loss(C)
-        g1 = self.stage1.gradient(C=C)
-        var_logL = np.einsum("...i,ij,...j->...", g1, self.stage1.covariance, g1)
-        var_L = (L_hat**2) * var_logL
+        loss = self.stage1.get_prediction(C=C)  # the mean loss: its SE is in log L, the stage's fitting space
+        L_hat = loss.predicted
+        var_L = L_hat**2 * loss.se_mean**2
         h = 1e-6 * np.maximum(1.0, np.abs(L_hat))
         dQdL = (self.stage2.predict(L=L_hat + h) - self.stage2.predict(L=L_hat - h)) / (2 * h)
-        g2 = self.stage2.gradient(L=L_hat)
-        var2 = np.einsum("...i,ij,...j->...", g2, self.stage2.covariance, g2) + self.stage2.residual_std**2
-        half = stats.t.ppf(0.5 + level / 2, min(self.stage1.dof, self.stage2.dof)) * np.sqrt(dQdL**2 * var_L + var2)
-        Q_hat = self.stage2.predict(L=L_hat)
-        return Q_hat - half, Q_hat + half
+        acc = self.stage2.get_prediction(L=L_hat)  # a new run's accuracy given that loss (identity space)
+        half = stats.t.ppf(0.5 + level / 2, min(self.stage1.dof, self.stage2.dof)) * np.sqrt(
+            dQdL**2 * var_L + acc.se_obs**2)
+        return acc.predicted - half, acc.predicted + half
 
 
 def fit_two_stage(C, L, Q, *, link: str = "linear", max_compute: float | None = None, warn: bool = True

@@ -11,23 +11,14 @@ Prints one line per measurement; nothing is asserted (speed is measured, not tes
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
 
 import numpy as np
+from _timing import timed  # benchmarks/_timing.py: a script run from here has this folder on sys.path
 
 import scalinglaws as sl
 from scalinglaws.datasets import load_chinchilla, load_krajewski, pythia_gold_neglog, pythia_pass_at_k
 from scalinglaws.laws import LAWS, start_grid
-
-
-def timed(fn, repeat=3):
-    best = np.inf
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return out, best
 
 
 def datasets():

@@ -7,21 +7,12 @@ Prints seconds; nothing is asserted (speed is measured, not tested).
 
 from __future__ import annotations
 
-import time
+from _timing import timed  # benchmarks/_timing.py: a script run from here has this folder on sys.path
 
 import scalinglaws as sl
 from scalinglaws import calibration
 from scalinglaws.datasets import select
 from scalinglaws.papers import krajewski
-
-
-def timed(fn, repeat: int = 3):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return out, best
 
 
 def main():

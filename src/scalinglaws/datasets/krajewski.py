@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .registry import fetch
+from .schema import benchmark_table
 
 logger = logging.getLogger("scalinglaws")
 
@@ -20,7 +21,7 @@ __all__ = ['KRAJEWSKI_BENCHMARKS', 'load_krajewski', 'krajewski_pass_at_k', 'imp
 #: level of that metric (1 / number of choices for multiple choice, 0 for generative tasks). MMLU and MATH
 #: scores are averages over subjects, so their ``n_items`` (the test-set size) gives only an approximate
 #: binomial error.
-KRAJEWSKI_BENCHMARKS = pd.DataFrame(
+KRAJEWSKI_BENCHMARKS = benchmark_table(
     [
         ("arc_easy", "multiple choice", "acc", 2376, 0.25),
         ("arc_challenge", "multiple choice", "acc", 1172, 0.25),
@@ -37,8 +38,8 @@ KRAJEWSKI_BENCHMARKS = pd.DataFrame(
         ("humaneval-py", "code", "pass@1", 164, 0.0),
         ("lbpp", "code", "pass@1", 161, 0.0),
     ],
-    columns=["benchmark", "kind", "metric", "n_items", "chance"],
-).set_index("benchmark")
+    label="kind",
+)
 
 _KRAJEWSKI_FILES = {
     "dclm": "data/metrics_dclm_data_mixture.csv",

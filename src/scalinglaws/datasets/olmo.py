@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .registry import DataIntegrityError, fetch, registered_entry, registry
+from .schema import benchmark_table
 
 logger = logging.getLogger("scalinglaws")
 
@@ -27,7 +28,7 @@ _OLMO_MMLU = {"stem": 3018, "humanities": 4705, "social_sciences": 3077, "other"
 #: The eight tasks of the ladder paper's main figures: which split, the number of items (for binomial error bars),
 #: and chance (1 / number of choices). Accuracy is the ranked-classification ("rc", 5-shot) accuracy with length
 #: normalisation; bits-per-byte of the correct answer is the ladder paper's intermediate.
-OLMO_BENCHMARKS = pd.DataFrame(
+OLMO_BENCHMARKS = benchmark_table(
     [
         ("mmlu", "test", "acc", 14042, 0.25),
         ("hellaswag", "val", "acc", 10042, 0.25),
@@ -38,8 +39,8 @@ OLMO_BENCHMARKS = pd.DataFrame(
         ("socialiqa", "val", "acc", 1954, 1 / 3),
         ("openbookqa", "test", "acc", 500, 0.25),
     ],
-    columns=["benchmark", "split", "metric", "n_items", "chance"],
-).set_index("benchmark")
+    label="split",
+)
 
 _OLMO_FIGURE_TASKS = {"mmlu_avg_test_5shot": "mmlu", "hellaswag_val_5shot": "hellaswag",
                       "arc_challenge_test_5shot": "arc_challenge", "arc_easy_test_5shot": "arc_easy",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["REQUIRED", "OPTIONAL", "validate_runs", "select"]
+__all__ = ["REQUIRED", "OPTIONAL", "BENCHMARK_COLUMNS", "validate_runs", "select", "benchmark_table"]
 
 #: Required columns and their kinds ("f" float, "O" text).
 REQUIRED = {"run_id": "O", "C": "f", "benchmark": "O", "metric": "O", "value": "f"}
@@ -53,3 +53,20 @@ def select(table: pd.DataFrame, benchmark: str, metric: str, *, required: bool =
         raise ValueError(f"no rows for benchmark {benchmark!r} with metric {metric!r}"
                          + (f"; it has {', '.join(have)}" if have else "; no such benchmark in the table"))
     return d
+
+
+#: The columns every benchmark table has (each source adds one descriptive column, e.g. ``kind`` or ``split``).
+BENCHMARK_COLUMNS = ("metric", "n_items", "chance")
+
+
+def benchmark_table(rows, *, label: str) -> pd.DataFrame:
+    """A source's benchmark table from ``(benchmark, <label>, metric, n_items, chance)`` rows, indexed by
+    benchmark; ``ValueError`` for a repeated benchmark, a non-positive item count or a chance level outside [0, 1)."""
+    table = pd.DataFrame(list(rows), columns=["benchmark", label, *BENCHMARK_COLUMNS]).set_index("benchmark")
+    if table.index.duplicated().any():
+        raise ValueError(f"repeated benchmark(s) {sorted(table.index[table.index.duplicated()])}")
+    if not (table["n_items"] > 0).all():
+        raise ValueError("n_items must be > 0")
+    if not table["chance"].between(0, 1, inclusive="left").all():
+        raise ValueError("chance must be in [0, 1)")
+    return table

@@ -123,3 +123,47 @@ def test_reinterval_equals_a_fresh_forecast():
     np.testing.assert_allclose(again.lower, f50.lower) and np.testing.assert_allclose(again.upper, f50.upper)
     assert np.all(again.upper - again.lower < f90.upper - f90.lower)
     assert f90.reinterval(interval="delta").interval == "delta"
+
+
+def test_split_points_and_study_on_a_synthetic_ladder():
+    from scalinglaws import calibration
+
+    C, Q = ladder(n=20, noise=0.03, seed=7)
+    cuts = calibration.split_points(C, fractions=(0.6, 0.8))
+    assert len(cuts) == 2 and cuts[0] < cuts[1] < C.max()
+    assert calibration.split_points(C[:3]) == []  # too short a ladder to split
+    case = {"ladder": "synthetic", "benchmark": "x", "law": "direct", "data": {"C": C, "Q": Q}}
+    pts = calibration.study([case], levels=(0.5, 0.9), fractions=(0.6, 0.8))
+    assert set(pts["method"]) == {"delta", "calibrated"} and set(pts["level"]) == {0.5, 0.9}
+    n_heldout = sum(int((C > c).sum()) for c in cuts)
+    assert len(pts) == n_heldout * 2 * 2
+    wide = pts[pts["level"] == 0.9].set_index(["split", "observed", "method"])["width"].unstack("method")
+    assert (wide["calibrated"] >= wide["delta"] - 1e-12).all()  # never narrower than delta
+    table = calibration.coverage_table(pts)
+    assert table.loc[("delta", 0.9), "predictions"] == n_heldout
+    assert 0 <= table["coverage"].min() and table["coverage"].max() <= 1
+
+
+def test_study_with_real_targets_fits_once():
+    from scalinglaws import calibration
+
+    C, Q = ladder(n=12, noise=0.02, seed=8)
+    target = np.array([3e21, 1e22])
+    case = {"ladder": "synthetic", "benchmark": "x", "law": "direct", "data": {"C": C, "Q": Q},
+            "targets": {"C": target, "Q": truth(target)}}
+    pts = calibration.study([case], levels=(0.9,), methods=("delta",))
+    assert len(pts) == 2 and pts["split"].isna().all()
+
+
+def test_heldout_errors_names_its_interval():
+    from scalinglaws.backtest import heldout_errors
+
+    C, Q = ladder(n=16, noise=0.03, seed=9)
+    res = sl.fit("direct", C=C, Q=Q, max_compute=2e20)
+    held = C > 2e20
+    cal = heldout_errors(res, Q[held], C=C[held])
+    delta = heldout_errors(res, Q[held], interval="delta", C=C[held])
+    assert set(cal["interval"]) == {"calibrated"} and set(delta["interval"]) == {"delta"}
+    assert np.all(cal["upper"] - cal["lower"] >= delta["upper"] - delta["lower"] - 1e-12)
+    with pytest.raises(ValueError, match="interval must be"):
+        heldout_errors(res, Q[held], interval="bootstrap", C=C[held])

@@ -17,7 +17,8 @@ from .results import FitResult
 logger = logging.getLogger("scalinglaws")
 
 __all__ = ["binomial_se", "heldout_errors", "heldout_summary", "extrapolate_benchmarks", "backtest_law",
-           "stabilisation_point", "compare_routes", "ROUTES", "ROUTE_LAWS", "predict_heldout", "backtest_summary"]
+           "stabilisation_point", "compare_routes", "ROUTES", "ROUTE_LAWS", "predict_heldout", "backtest_summary",
+           "filter_runs"]
 
 
 def binomial_se(q, n_items) -> np.ndarray:
@@ -102,7 +103,7 @@ def heldout_summary(points: pd.DataFrame) -> dict:
             "coverage": float(np.mean(covered)) if np.all(np.isfinite(covered)) else np.nan}
 
 
-def _above_chance(rows: pd.DataFrame, bench: str, chance: float, margin: float = 0.0,
+def filter_runs(rows: pd.DataFrame, bench: str, chance: float, margin: float = 0.0,
                   min_compute: float | None = None) -> pd.DataFrame:
     """The runs a law is fitted on: accuracy strictly above chance and at least ``margin`` above it (Krajewski et
     al.'s filter is 0.05), and compute at least ``min_compute`` when given. Every drop is logged."""
@@ -180,7 +181,7 @@ def _extrapolate_one(table, bench, spec, max_compute, law, normalise, level, fit
         res = fit(law, C=C, Q=Q, chance=chance, max_compute=max_compute, invalid="drop", **fit_kws)
     else:
         # Raw accuracy: as in the paper's code, runs at or below chance are dropped, then Q itself is fitted.
-        fitted = _above_chance(d, bench, chance)
+        fitted = filter_runs(d, bench, chance)
         res = fit(law, C=fitted["C"].to_numpy(), Q=fitted["value"].to_numpy(), max_compute=max_compute,
                   invalid="drop", **fit_kws)
     held = d[d["C"] > max_compute]
@@ -353,8 +354,8 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
             tr = tr[tr["run_id"].isin(loss_of["train"].index)]
             te = te[te["run_id"].isin(loss_of["test"].index)]
         chance = float(spec["chance"])
-        tr_law = _above_chance(tr, bench, chance, filter_margin, min_compute)
-        tr_two = tr_law if two_stage_filter else _above_chance(tr, bench, -np.inf, 0.0, min_compute)
+        tr_law = filter_runs(tr, bench, chance, filter_margin, min_compute)
+        tr_two = tr_law if two_stage_filter else filter_runs(tr, bench, -np.inf, 0.0, min_compute)
         Ct, Qt = te["C"].to_numpy(), te["value"].to_numpy()
         for route in routes:
             law, options = ROUTE_LAWS[route]
@@ -414,7 +415,7 @@ def predict_heldout(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame
         tr, te = select(train, bench, spec["metric"]), select(test, bench, spec["metric"])
         if te.empty:
             continue
-        tr = _above_chance(tr, bench, float(spec["chance"]), filter_margin, min_compute)
+        tr = filter_runs(tr, bench, float(spec["chance"]), filter_margin, min_compute)
         try:
             res = fit(law, **{v: tr[v].to_numpy() for v in variables}, Q=tr["value"].to_numpy(), invalid="drop",
                       chance=float(spec["chance"]) if normalise else 0.0, warn=False, **fit_kws)

@@ -11,6 +11,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from .backtest import filter_runs
 from .datasets import OLMO_BENCHMARKS, load_gadre, load_olmo_ladder, select
 from .datasets import gadre_benchmarks as gadre_specs
 from .forecasting import forecast, interval_score, ladder_size
@@ -127,7 +128,7 @@ def ladder_cases(*, krajewski_tprs=(10, 20, 40, 80, 160), gadre_benchmarks=("arc
     for bench, spec in OLMO_BENCHMARKS.iterrows():
         d = select(olmo, bench, spec["metric"])
         tr, te = d[d["role"] == "ladder"], d[d["role"] == "target"]
-        tr = tr[(tr["value"] - spec["chance"] >= P.filter_margin - 1e-12) & (tr["value"] > spec["chance"])]
+        tr = filter_runs(tr, bench, float(spec["chance"]), P.filter_margin)
         cases.append({"ladder": "olmo", "benchmark": bench, "law": "direct", "chance": float(spec["chance"]),
                       "n_items": float(spec["n_items"]), "data": {"C": tr["C"], "Q": tr["value"]},
                       "targets": {"C": te["C"], "Q": te["value"]}})
@@ -138,7 +139,7 @@ def ladder_cases(*, krajewski_tprs=(10, 20, 40, 80, 160), gadre_benchmarks=("arc
             spec = gspecs.loc[bench]
             d = select(g, bench, spec["metric"])
             tr, te = d[~big[d.index]], d[big[d.index]]
-            tr = tr[(tr["value"] - spec["chance"] >= P.filter_margin - 1e-12) & (tr["value"] > spec["chance"])]
+            tr = filter_runs(tr, bench, float(spec["chance"]), P.filter_margin)
             cases.append({"ladder": f"gadre {corpus}", "benchmark": bench, "law": "across_tpr",
                           "chance": float(spec["chance"]), "n_items": float(spec["n_items"]),
                           "data": {"N": tr["N"], "D": tr["D"], "Q": tr["value"]},

@@ -5,12 +5,15 @@ Run with the data mirror set (the Makefile's default), e.g.
     SCALINGLAWS_DATA_MIRROR=../shared/data .venv/bin/python benchmarks/bench_fits.py [--dense]
 
 Prints one line per measurement; nothing is asserted (speed is measured, not tested). ``--dense`` uses the full
-5,400-start paper grid for the Chinchilla comparison instead of its 243-start subset.
+5,400-start paper grid for the Chinchilla comparison instead of its 243-start subset. ``--bnsl`` times BNSL's
+default fit on each Krajewski benchmark's fitted runs (the protocol's), with its analytic Jacobian and with lmfit's
+finite differences, and prints both objectives (the analytic one must not be worse).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import warnings
 
 import numpy as np
@@ -19,6 +22,7 @@ from _timing import timed  # benchmarks/_timing.py: a script run from here has t
 import scalinglaws as sl
 from scalinglaws.datasets import load_chinchilla, load_krajewski, pythia_gold_neglog, pythia_pass_at_k
 from scalinglaws.laws import LAWS, start_grid
+from scalinglaws.papers import krajewski
 
 
 def datasets():
@@ -50,11 +54,41 @@ def datasets():
     }
 
 
+def bnsl_benchmarks():
+    """BNSL on every benchmark of the Krajewski protocol: analytic Jacobian vs finite differences."""
+    P = krajewski.PROTOCOL
+    table, specs = krajewski.ladder(P), krajewski.benchmark_specs(P)
+    q = krajewski.random_levels(P, table)
+    law = LAWS["bnsl"]
+    numeric = dataclasses.replace(law, jacobian=None)
+    print(f"{'benchmark':18} {'analytic (s)':>12} {'numeric (s)':>11}  {'objective, analytic':>20} {'numeric':>14}")
+    totals = [0.0, 0.0]
+    for bench, spec in specs.iterrows():
+        d = sl.datasets.select(table, bench, spec["metric"], required=True)
+        d = d[d["C"] <= P.split_compute]
+        C, Q = d["C"].to_numpy(), d["value"].to_numpy()
+        keep = krajewski.fit_mask(P, C, Q, float(q[bench]))
+        if keep.sum() <= len(law.params):
+            print(f"{bench:18} skipped: {int(keep.sum())} fitted runs for {len(law.params)} parameters")
+            continue
+        kw = dict(C=C[keep], Q=Q[keep], chance=float(q[bench]), invalid="drop", warn=False)
+        a, ta = timed(lambda kw=kw: sl.fit(law, **kw), repeat=1)
+        n, tn = timed(lambda kw=kw: sl.fit(numeric, **kw), repeat=1)
+        totals[0] += ta
+        totals[1] += tn
+        print(f"{bench:18} {ta:12.2f} {tn:11.2f}  {a.objective:20.10g} {n.objective:14.10g}")
+    print(f"{'total':18} {totals[0]:12.2f} {totals[1]:11.2f}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dense", action="store_true")
+    ap.add_argument("--bnsl", action="store_true")
     args = ap.parse_args()
     warnings.simplefilter("ignore", sl.FitWarning)
+    if args.bnsl:
+        bnsl_benchmarks()
+        return
     print(f"{'law':16} {'points':>6} {'fit (s)':>8}  status            data")
     fits = {}
     for name, (data, label) in datasets().items():

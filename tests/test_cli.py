@@ -58,7 +58,7 @@ def test_two_stage_from_the_cli(ladder_csv, capsys):
                         "--col", "Q=acc", "--json"], capsys)
     assert code == 0
     obj = json.loads(out)
-    assert {"log_C_N", "alpha_N", "a", "b"} == set(obj["params"]) and obj["link"] == "linear"
+    assert {"C_N", "alpha_N", "a", "b"} == set(obj["params"]) and obj["link"] == "linear"
     assert obj["stage1"]["law"] == "loss_in_compute" and obj["stage2"]["law"] == "accuracy_linear_in_loss"
 
 

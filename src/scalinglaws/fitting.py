@@ -146,7 +146,7 @@ def _negligible_constant(law: Law, res) -> Param | None:
     if law.constant is None or law.space not in ("accuracy", "loss"):
         return None
     const = next(p for p in law.params if p.name == law.constant)
-    if not const.log:
+    if const.base != np.e:
         return None
     fitted = np.exp(res.best_fit)  # -log Q (accuracy space) or L (loss space) at each fitted point
     return const if np.exp(float(res.params[const.internal].value)) < 1e-6 * np.min(np.abs(fitted)) else None
@@ -182,7 +182,7 @@ def _status(law: Law, res) -> tuple[FitStatus, str]:
     values = np.array([res.params[p.internal].value for p in law.params])
     if not np.all(np.isfinite(values)) or not np.all(np.isfinite(res.residual)):
         return FitStatus.FAILED, "non-finite parameters or residuals"
-    if res.nfev >= _engine.MAX_NFEV or "maximum number of function evaluations" in str(res.message):
+    if res.nfev >= _engine.max_nfev(law) or "maximum number of function evaluations" in str(res.message):
         return FitStatus.MAX_ITER, str(res.message)
     if not res.success:
         return FitStatus.FAILED, str(res.message)
@@ -283,7 +283,7 @@ def fit(
     stderr: dict[str, float | None] = {}
     for j, p in enumerate(law.params):
         se = float(np.sqrt(cov[j, j])) if cov is not None and cov[j, j] >= 0 and p.name not in pinned else None
-        stderr[p.name] = None if se is None else (public[p.name] * se if p.log else se)
+        stderr[p.name] = None if se is None else p.public_stderr(public[p.name], se)
     start_public = law.to_public({p.internal: float(np.clip(best_start[p.internal], p.lower, p.upper))
                                   for p in law.params})
     result = FitResult(law, public, stderr, internal, cov, status, reason, best_obj, loss, delta, chance, X, y,

@@ -22,6 +22,7 @@ identity
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -34,6 +35,7 @@ from .forms import (
     accuracy_logistic_in_loss,
     across_tpr,
     bnsl,
+    bnsl_jacobian,
     chinchilla,
     direct_power_law,
     direct_qmax,
@@ -73,18 +75,53 @@ _LOG_AMP = (-100.0, 200.0)  # bounds of a log-amplitude: wide enough for C^alpha
 class Param:
     """One parameter of a law.
 
-    ``name`` is the public name (as in the paper); if ``log`` is true the fitted quantity is ``log_<name>`` and
-    ``lower``/``upper`` bound that logarithm.
+    ``name`` is the public name (as in the paper). ``log`` says how it is fitted: ``False`` as is; ``True`` as its
+    natural logarithm, the internal name ``log_<name>``; ``10`` as its base-10 logarithm, ``log10_<name>`` (the
+    BNSL break ``d1``, whose start ranges the paper gives in decades of FLOPs). ``lower``/``upper`` bound the fitted
+    quantity. The public value of a log-parametrised parameter is always the parameter itself (``A``, ``d1``).
     """
 
     name: str
     lower: float
     upper: float
-    log: bool = False
+    log: bool | int = False
+
+    def __post_init__(self):
+        if self.log not in (False, True, 10):
+            raise ValueError(f"Param {self.name}: log must be False, True (natural) or 10, got {self.log!r}")
+
+    @property
+    def base(self) -> float | None:
+        """Base of the fitted logarithm (``None`` when fitted as is)."""
+        if not self.log:
+            return None
+        return 10.0 if self.log == 10 else math.e
 
     @property
     def internal(self) -> str:
-        return f"log_{self.name}" if self.log else self.name
+        if self.base is None:
+            return self.name
+        return f"log10_{self.name}" if self.base == 10.0 else f"log_{self.name}"
+
+    def public_value(self, internal: float) -> float:
+        """The public value of a fitted (internal) value."""
+        return float(internal) if self.base is None else float(self.base ** float(internal))
+
+    def internal_value(self, public: float) -> float:
+        """The fitted (internal) value of a public value; a log-parametrised one must be > 0."""
+        v = float(public)
+        if self.base is None:
+            return v
+        if not v > 0:
+            raise ValueError(f"parameter {self.name} must be > 0, got {v}")
+        return math.log(v, self.base) if self.base == 10.0 else math.log(v)
+
+    def public_stderr(self, public: float, se_internal: float) -> float:
+        """Delta-method standard error of the public value from the internal one's."""
+        return se_internal if self.base is None else public * math.log(self.base) * se_internal
+
+    def public_bounds(self) -> tuple[float, float]:
+        return self.public_value(self.lower), self.public_value(self.upper)
 
 
 @dataclass(frozen=True)
@@ -118,6 +155,9 @@ class Law:
     constant: str | None = None
     start_rule: Callable[..., list[dict[str, float]]] | None = field(default=None, repr=False)
     paper_starts: tuple[dict[str, float], ...] = field(default=(), repr=False)
+    #: Analytic derivatives of ``func`` in the internal parameters (an (n, n_params) array, the same arguments as
+    #: ``func``); ``None`` lets the optimiser difference ``func`` numerically.
+    jacobian: Callable[..., np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -129,19 +169,14 @@ class Law:
 
     def to_internal(self, public: dict[str, float]) -> dict[str, float]:
         """Map public values (``A``) to fitted ones (``log_A``)."""
-        out = {}
-        for p in self.params:
-            v = float(public[p.name])
-            if p.log:
-                if v <= 0:
-                    raise ValueError(f"{self.name}: parameter {p.name} must be > 0, got {v}")
-                v = float(np.log(v))
-            out[p.internal] = v
-        return out
+        try:
+            return {p.internal: p.internal_value(public[p.name]) for p in self.params}
+        except ValueError as exc:
+            raise ValueError(f"{self.name}: {exc}") from None
 
     def to_public(self, internal: dict[str, float]) -> dict[str, float]:
         """Map fitted values (``log_A``) to public ones (``A``)."""
-        return {p.name: float(np.exp(internal[p.internal]) if p.log else internal[p.internal]) for p in self.params}
+        return {p.name: p.public_value(internal[p.internal]) for p in self.params}
 
     def guess(self, X: dict, y: np.ndarray) -> list[dict[str, float]]:
         """Starting values (internal names) for fitting ``y`` (in the law's space) on ``X``: the law's
@@ -214,7 +249,7 @@ LAWS: dict[str, Law] = {
                 Param("a", -2.0, 5.0),
                 Param("b", -30.0, 30.0, log=True),
                 Param("c0", 0.0, 3.0),
-                Param("log10_d1", 15.0, 27.0),
+                Param("d1", 15.0, 27.0, log=10),
                 Param("f1", 0.01, 3.0),
                 Param("c1", -3.0, 3.0),
             ),
@@ -223,6 +258,7 @@ LAWS: dict[str, Law] = {
             default_loss="huber",
             start_rule=S.bnsl_from_power_law,
             paper_starts=S.bnsl_paper_starts(100, seed=0),
+            jacobian=bnsl_jacobian,
         ),
         Law(
             name="across_tpr",
@@ -342,7 +378,7 @@ LAWS: dict[str, Law] = {
             variables=("C",),
             response="L",
             space="loss",
-            params=(Param("log_C_N", -1000.0, 1000.0), Param("alpha_N", -5.0, 5.0)),
+            params=(Param("C_N", -700.0, 700.0, log=True), Param("alpha_N", -5.0, 5.0)),
             formula="L = (C / C_N)^alpha_N",
             reference="Krajewski et al. 2025, two-stage route, stage 1",
             start_rule=S.closed_form(S.loss_in_compute_guess),

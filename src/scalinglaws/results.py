@@ -247,7 +247,7 @@ class FitResult:
         ``at_bound``, ``pinned`` and ``start`` (where the kept local fit began)."""
         rows = []
         for p in self.law.params:
-            lo, hi = (math.exp(p.lower), math.exp(p.upper)) if p.log else (p.lower, p.upper)
+            lo, hi = p.public_bounds()
             internal = self.internal[p.internal]
             rows.append({"value": self.params[p.name], "stderr": self.stderr[p.name], "lower": lo, "upper": hi,
                          "at_bound": _at_bound(p, internal), "pinned": p.name in self.pinned,

@@ -25,6 +25,7 @@ from .protocol import (
                        PAPER_BENCHMARKS,
                        PROTOCOL,
                        ROUTES,
+                       TWO_STAGE_LINKS,
                        VARIANTS,
                        KrajewskiProtocol,
                        benchmark_specs,
@@ -46,7 +47,8 @@ from .routes import (
 from .variants import across_tpr, mixture_exponents, pass_at_k, per_tpr_fits, proxy_r2
 
 __all__ = [
-    "PAPER_BENCHMARKS", "ALL_BENCHMARKS", "ACC_NORM_BENCHMARKS", "ROUTES", "VARIANTS", "KrajewskiProtocol",
+    "PAPER_BENCHMARKS", "ALL_BENCHMARKS", "ACC_NORM_BENCHMARKS", "ROUTES", "VARIANTS", "TWO_STAGE_LINKS",
+    "KrajewskiProtocol",
     "PROTOCOL", "benchmark_specs", "ladder", "random_levels", "fit_mask", "heldout_options", "route_options",
     "fit_route", "extrapolation", "main_table", "sensitivity", "bnsl_optima", "two_stage_decomposition",
     "qmax_reduction", "across_tpr", "per_tpr_fits", "pass_at_k", "proxy_r2", "mixture_exponents", "claims",

@@ -26,6 +26,8 @@ ACC_NORM_BENCHMARKS = ("arc_easy", "arc_challenge", "hellaswag", "piqa", "sciq")
 #: The prediction routes of the main table, and the variants.
 ROUTES = ("direct", "bnsl", "two_stage_linear", "two_stage_logistic")
 VARIANTS = ("bnsl_ours", "bnsl_authors", "bnsl_authors_neglog", "direct_qmax", "direct_huber")
+#: The two-stage routes and their stage-2 link (they need each run's proxy loss).
+TWO_STAGE_LINKS = {"two_stage_linear": "linear", "two_stage_logistic": "logistic"}
 _SECONDARY = "shared/papers/krajewski2025.md (third-party notes on the paper)"
 _CODE = "apple-aiml-research/ml-scaling-downstream-metrics @ b58d62a, scaling_law_forms/"
 

@@ -20,6 +20,7 @@ from ..bnsl_authors import fit_bnsl_authors
 from .protocol import (
     PROTOCOL,
     ROUTES,
+    TWO_STAGE_LINKS,
     VARIANTS,
     KrajewskiProtocol,
     benchmark_specs,
@@ -60,7 +61,7 @@ def fit_route(protocol: KrajewskiProtocol, route: str, C, Q, q_random: float, L=
     chance = q_random if protocol.normalise else 0.0
     if route == "bnsl":
         route = "bnsl_authors" if protocol.bnsl_fit == "authors" else "bnsl_ours"
-    two_stage = route.startswith("two_stage")
+    two_stage = route in TWO_STAGE_LINKS
     keep = fit_mask(protocol, C, Q, q_random, filtered=not two_stage or protocol.two_stage_filter)
     Cf, Qf = C[keep], Q[keep]
     if route == "direct":
@@ -83,7 +84,7 @@ def fit_route(protocol: KrajewskiProtocol, route: str, C, Q, q_random: float, L=
         if L is None:
             raise ValueError(f"{route}: needs the proxy loss of every run")
         L = np.asarray(L, float)
-        res = fit_two_stage(Cf, L[keep], Qf, link=route.rsplit("_", 1)[1], warn=False)
+        res = fit_two_stage(Cf, L[keep], Qf, link=TWO_STAGE_LINKS[route], warn=False)
         return _Fitted(route, res.predict, Cf, Qf, res.status.value, res)
     raise ValueError(f"unknown route {route!r}; known: {ROUTES + VARIANTS}")
 
@@ -130,7 +131,7 @@ def extrapolation(protocol: KrajewskiProtocol = PROTOCOL, routes=ROUTES, table: 
     rows, pts = [], []
     for bench, spec in specs.iterrows():
         d = select(table, bench, spec["metric"], required=True)
-        if any(r.startswith("two_stage") for r in routes):
+        if any(r in TWO_STAGE_LINKS for r in routes):
             d = d[d["run_id"].isin(loss.index)]
         C, Q = d["C"].to_numpy(), d["value"].to_numpy()
         L = loss.reindex(d["run_id"]).to_numpy() if not loss.empty else None
@@ -223,7 +224,7 @@ def bnsl_optima(protocol: KrajewskiProtocol = PROTOCOL, ways=("bnsl_authors", "b
                 rows.append({"benchmark": bench, "way": way, "status": "failed", "reason": str(exc)})
                 continue
             res = fitted.fit
-            d1 = res.params["d1"] if way != "bnsl_ours" else 10 ** res.params["log10_d1"]
+            d1 = res.params["d1"]
             moved = res.d1_moved if way != "bnsl_ours" else np.nan
             rows.append({"benchmark": bench, "way": way, "status": fitted.status, "reason": "",
                          "mre": float(np.mean(np.abs(fitted.predict(C[held]) - Q[held]) / Q[held])),

@@ -167,3 +167,23 @@ def test_every_loader_returns_a_valid_run_table(use_mirror):
     tables = {"krajewski": ds.load_krajewski(), "olmo": ds.load_olmo_ladder(), "gadre": ds.load_gadre()}
     for name, table in tables.items():
         validate_runs(table, name)
+
+
+@pytest.mark.parametrize("table", ["krajewski_benchmarks", "olmo_benchmarks"])
+def test_benchmark_tables_cannot_be_changed_by_a_caller(table):
+    first = getattr(ds, table)()
+    assert list(first.columns[1:]) == ["metric", "n_items", "chance"] and first["n_items"].dtype.kind == "i"
+    first.loc[first.index[0], "chance"] = 0.99
+    del first["n_items"]
+    again = getattr(ds, table)()
+    assert again.loc[again.index[0], "chance"] < 0.99 and "n_items" in again
+
+
+def test_benchmark_table_refuses_bad_rows():
+    from scalinglaws.datasets.schema import benchmark_table
+
+    row = ("arc", "mc", "acc", 100, 0.25)
+    for rows, message in [([row, row], "repeated"), ([("arc", "mc", "acc", 0, 0.25)], "n_items"),
+                          ([("arc", "mc", "acc", 100, 1.0)], "chance")]:
+        with pytest.raises(ValueError, match=message):
+            benchmark_table(rows, label="kind")

@@ -6,7 +6,6 @@ import pytest
 
 from scalinglaws.backtest import compare_routes, predict_heldout
 from scalinglaws.datasets import (
-    OLMO_BENCHMARKS,
     gadre_benchmarks,
     impossible_passk_groups,
     krajewski_pass_at_k,
@@ -14,6 +13,7 @@ from scalinglaws.datasets import (
     load_krajewski,
     load_olmo_ladder,
     load_olmo_published,
+    olmo_benchmarks,
 )
 from scalinglaws.laws import LAWS
 from scalinglaws.two_stage import proxy_quality
@@ -31,7 +31,7 @@ def test_olmo_ladder_shape_and_targets(olmo):
     np.testing.assert_allclose(olmo["C"], 6 * olmo["N"] * olmo["D"])
     # D = 20 x multiplier x N to 0.3% on the ladder
     np.testing.assert_allclose(ladder["TPR"], 20 * ladder["multiplier"], rtol=3e-3)
-    assert set(OLMO_BENCHMARKS.index) <= set(olmo["benchmark"])
+    assert set(olmo_benchmarks().index) <= set(olmo["benchmark"])
 
 
 def test_olmo_targets_equal_the_published_actuals(olmo):

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from .backtest import filter_runs
-from .datasets import OLMO_BENCHMARKS, load_gadre, load_olmo_ladder, select
 from .datasets import gadre_benchmarks as gadre_specs
+from .datasets import load_gadre, load_olmo_ladder, olmo_benchmarks, select
 from .forecasting import forecast, interval_score, ladder_size
 from .laws import get_law
 from .papers import krajewski, schaeffer
@@ -125,7 +125,7 @@ def ladder_cases(*, krajewski_tprs=(10, 20, 40, 80, 160), gadre_benchmarks=("arc
                               "chance": float(q[bench]) if P.normalise else 0.0, "n_items": float(spec["n_items"]),
                               "data": {"C": d["C"], "Q": d["value"]}})
     olmo = load_olmo_ladder()
-    for bench, spec in OLMO_BENCHMARKS.iterrows():
+    for bench, spec in olmo_benchmarks().iterrows():
         d = select(olmo, bench, spec["metric"])
         tr, te = d[d["role"] == "ladder"], d[d["role"] == "target"]
         tr = filter_runs(tr, bench, float(spec["chance"]), P.filter_margin)

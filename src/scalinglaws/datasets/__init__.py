@@ -4,8 +4,8 @@ every loader returns (:mod:`.schema`), and one module per source -- :mod:`.kraje
 
 from .chinchilla import load_chinchilla
 from .gadre import gadre_benchmarks, load_gadre
-from .krajewski import KRAJEWSKI_BENCHMARKS, impossible_passk_groups, krajewski_pass_at_k, load_krajewski
-from .olmo import OLMO_BENCHMARKS, load_olmo_ladder, load_olmo_published
+from .krajewski import impossible_passk_groups, krajewski_benchmarks, krajewski_pass_at_k, load_krajewski
+from .olmo import load_olmo_ladder, load_olmo_published, olmo_benchmarks
 from .pythia import load_pythia_gold, load_pythia_models, load_pythia_samples, pythia_gold_neglog, pythia_pass_at_k
 from .registry import (
                      CACHE_ENV,
@@ -27,8 +27,8 @@ from .schema import select, validate_runs
 __all__ = [
     "DataIntegrityError", "DataUnavailableError", "registry", "fetch", "file_status", "sha256", "upstream_url",
     "mirror_dir", "cache_dir", "filter_rows", "MIRROR_ENV", "CACHE_ENV", "REGISTRY_ENV", "select", "validate_runs",
-    "KRAJEWSKI_BENCHMARKS", "load_krajewski", "krajewski_pass_at_k", "impossible_passk_groups",
+    "krajewski_benchmarks", "load_krajewski", "krajewski_pass_at_k", "impossible_passk_groups",
     "load_pythia_models", "load_pythia_samples", "pythia_pass_at_k", "load_pythia_gold", "pythia_gold_neglog",
     "load_chinchilla",
-    "OLMO_BENCHMARKS", "load_olmo_ladder", "load_olmo_published", "gadre_benchmarks", "load_gadre",
+    "olmo_benchmarks", "load_olmo_ladder", "load_olmo_published", "gadre_benchmarks", "load_gadre",
 ]

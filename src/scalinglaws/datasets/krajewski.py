@@ -12,17 +12,16 @@ from .schema import benchmark_table
 
 logger = logging.getLogger("scalinglaws")
 
-__all__ = ['KRAJEWSKI_BENCHMARKS', 'load_krajewski', 'krajewski_pass_at_k', 'impossible_passk_groups']
+__all__ = ['krajewski_benchmarks', 'load_krajewski', 'krajewski_pass_at_k', 'impossible_passk_groups']
 
 
-#: Benchmark metadata for the Krajewski et al. data: the accuracy metric the book fits by default (plain ``acc``
+# Benchmark metadata for the Krajewski et al. data: the accuracy metric the book fits by default (plain ``acc``
 #: for multiple choice -- a decision, since the paper's choice between acc and acc_norm is unconfirmed --, exact
 #: match for generative tasks, pass@1 for code), the number of items (for binomial error bars), and the chance
 #: level of that metric (1 / number of choices for multiple choice, 0 for generative tasks). MMLU and MATH
 #: scores are averages over subjects, so their ``n_items`` (the test-set size) gives only an approximate
 #: binomial error.
-KRAJEWSKI_BENCHMARKS = benchmark_table(
-    [
+_KRAJEWSKI_ROWS = (
         ("arc_easy", "multiple choice", "acc", 2376, 0.25),
         ("arc_challenge", "multiple choice", "acc", 1172, 0.25),
         ("hellaswag", "multiple choice", "acc", 10042, 0.25),
@@ -37,9 +36,13 @@ KRAJEWSKI_BENCHMARKS = benchmark_table(
         ("math_minerva", "generative", "exact_match", 5000, 0.0),
         ("humaneval-py", "code", "pass@1", 164, 0.0),
         ("lbpp", "code", "pass@1", 161, 0.0),
-    ],
-    label="kind",
 )
+
+
+def krajewski_benchmarks() -> pd.DataFrame:
+    """The benchmark table of the Krajewski et al. data (above), indexed by benchmark: ``kind, metric, n_items,
+    chance``. A fresh frame on every call: the rows live in a tuple, so no caller can change another's table."""
+    return benchmark_table(_KRAJEWSKI_ROWS, label="kind")
 
 _KRAJEWSKI_FILES = {
     "dclm": "data/metrics_dclm_data_mixture.csv",
@@ -108,7 +111,7 @@ def _load_krajewski_one(mixture: str, drop_impossible: bool = True) -> pd.DataFr
         "metric": raw["metric_type"],
         "value": raw["score"].astype(float),
     }).reset_index(drop=True)
-    df["n_items"] = df["benchmark"].map(KRAJEWSKI_BENCHMARKS["n_items"]).astype("Int64")
+    df["n_items"] = df["benchmark"].map(krajewski_benchmarks()["n_items"]).astype("Int64")
     return _drop_impossible_passk(df) if drop_impossible else df
 
 

@@ -14,7 +14,7 @@ from .schema import benchmark_table
 
 logger = logging.getLogger("scalinglaws")
 
-__all__ = ['OLMO_BENCHMARKS', 'load_olmo_ladder', 'load_olmo_published']
+__all__ = ['olmo_benchmarks', 'load_olmo_ladder', 'load_olmo_published']
 
 
 _OLMO_DIR = "src/scripts/paper"
@@ -25,11 +25,10 @@ _OLMO_N = {"190M": 190354176, "370M": 371262464, "760M": 758220288, "1B": 127939
            "7B-4T": 6887575552, "13B-5T": 13202396160}
 _OLMO_MMLU = {"stem": 3018, "humanities": 4705, "social_sciences": 3077, "other": 3242}  # test items per subject
 
-#: The eight tasks of the ladder paper's main figures: which split, the number of items (for binomial error bars),
+# The eight tasks of the ladder paper's main figures: which split, the number of items (for binomial error bars),
 #: and chance (1 / number of choices). Accuracy is the ranked-classification ("rc", 5-shot) accuracy with length
 #: normalisation; bits-per-byte of the correct answer is the ladder paper's intermediate.
-OLMO_BENCHMARKS = benchmark_table(
-    [
+_OLMO_ROWS = (
         ("mmlu", "test", "acc", 14042, 0.25),
         ("hellaswag", "val", "acc", 10042, 0.25),
         ("arc_challenge", "test", "acc", 1172, 0.25),
@@ -38,9 +37,13 @@ OLMO_BENCHMARKS = benchmark_table(
         ("csqa", "val", "acc", 1221, 0.2),
         ("socialiqa", "val", "acc", 1954, 1 / 3),
         ("openbookqa", "test", "acc", 500, 0.25),
-    ],
-    label="split",
 )
+
+
+def olmo_benchmarks() -> pd.DataFrame:
+    """The OLMo ladder's benchmark table (above), indexed by benchmark: ``split, metric, n_items, chance``; a fresh
+    frame on every call (the rows live in a tuple)."""
+    return benchmark_table(_OLMO_ROWS, label="split")
 
 _OLMO_FIGURE_TASKS = {"mmlu_avg_test_5shot": "mmlu", "hellaswag_val_5shot": "hellaswag",
                       "arc_challenge_test_5shot": "arc_challenge", "arc_easy_test_5shot": "arc_easy",
@@ -110,7 +113,7 @@ def load_olmo_ladder(*, last_n: int = 5, reruns: bool = False) -> pd.DataFrame:
         for col in raw.columns:
             if col.startswith("eval/") and col.endswith("/CrossEntropyLoss"):
                 values[(col.split("/")[1].replace("-validation", ""), "loss")] = tail[col].mean()
-        for bench, spec in OLMO_BENCHMARKS.iterrows():
+        for bench, spec in olmo_benchmarks().iterrows():
             folders = {"acc": ("downstream", "len_norm"), "bpb": ("downstream_bpb", "bpb")}
             for metric, (folder, suffix) in folders.items():
                 if bench == "mmlu":
@@ -125,7 +128,7 @@ def load_olmo_ladder(*, last_n: int = 5, reruns: bool = False) -> pd.DataFrame:
                 raise DataIntegrityError(f"olmo {run_id}: {bench} {metric} is missing")
             rows.append({**base, "benchmark": bench, "metric": metric, "value": float(v)})
     df = pd.DataFrame(rows)
-    df["n_items"] = df["benchmark"].map(OLMO_BENCHMARKS["n_items"]).astype("Int64")
+    df["n_items"] = df["benchmark"].map(olmo_benchmarks()["n_items"]).astype("Int64")
     return df
 
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ...datasets import KRAJEWSKI_BENCHMARKS, load_krajewski, select
+from ...datasets import krajewski_benchmarks, load_krajewski, select
 from .. import choice
 
 logger = logging.getLogger("scalinglaws")
@@ -20,7 +20,7 @@ logger = logging.getLogger("scalinglaws")
 PAPER_BENCHMARKS = ("arc_easy", "arc_challenge", "sciq", "piqa", "hellaswag", "webqs_1shot", "winogrande",
                     "lambada_openai", "triviaqa_1shot", "gsm8k_cot_llama", "humaneval-py", "lbpp")
 #: The book's former list: the paper's 12 plus MMLU and MATH (kept as a sensitivity row).
-ALL_BENCHMARKS = tuple(KRAJEWSKI_BENCHMARKS.index)
+ALL_BENCHMARKS = tuple(krajewski_benchmarks().index)
 #: The multiple-choice tasks whose release has both acc and acc_norm (winogrande and MMLU have acc only).
 ACC_NORM_BENCHMARKS = ("arc_easy", "arc_challenge", "hellaswag", "piqa", "sciq")
 #: The prediction routes of the main table, and the variants.
@@ -132,7 +132,7 @@ def ladder(protocol: KrajewskiProtocol = PROTOCOL, *, all_tprs: bool = False) ->
 
 def benchmark_specs(protocol: KrajewskiProtocol = PROTOCOL) -> pd.DataFrame:
     """The protocol's benchmarks: ``kind, metric, n_items, chance`` (theoretical), in the protocol's order."""
-    specs = KRAJEWSKI_BENCHMARKS.loc[list(protocol.benchmarks)].copy()
+    specs = krajewski_benchmarks().loc[list(protocol.benchmarks)]
     specs.loc[specs.index.isin(ACC_NORM_BENCHMARKS), "metric"] = protocol.mc_metric
     return specs
 

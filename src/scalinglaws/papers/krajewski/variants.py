@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ... import fitting
-from ...datasets import KRAJEWSKI_BENCHMARKS, krajewski_pass_at_k, select
+from ...datasets import krajewski_benchmarks, krajewski_pass_at_k, select
 from ...two_stage import proxy_quality
 from .protocol import (
     PROTOCOL,
@@ -112,8 +112,8 @@ def proxy_r2(protocol: KrajewskiProtocol = PROTOCOL) -> pd.DataFrame:
     bench = protocol.proxy_benchmark
     proxies = {"c4_loss": ("c4", "loss", 1), "dclm_loss": ("dclm", "loss", 1), "fineweb_loss": ("fineweb", "loss", 1),
                "nll": (bench, "loglikelihood", -1), "brier": (bench, "brier", 1)}
-    metric = protocol.mc_metric if KRAJEWSKI_BENCHMARKS.loc[bench, "kind"] == "multiple choice" else \
-        KRAJEWSKI_BENCHMARKS.loc[bench, "metric"]
+    spec = krajewski_benchmarks().loc[bench]
+    metric = protocol.mc_metric if spec["kind"] == "multiple choice" else spec["metric"]
     out = proxy_quality(ladder(protocol), [bench], proxies, metric=metric)
     return out.drop(columns="benchmark").set_index(["proxy", "link"])
 

@@ -1,4 +1,4 @@
-"""Command line: fit a law to a CSV of your own ladder, or forecast a target, without writing Python.
+"""Command line: fit a law to a CSV of your own ladder, or forecast a target, without writing Python::
 
     scalinglaws laws
     scalinglaws fit DATA.csv --law NAME --col VAR=COLUMN [...] [--chance Q0] [--loss squared|huber]

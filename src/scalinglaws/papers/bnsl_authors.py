@@ -104,7 +104,7 @@ class AuthorsBNSL:
 
     @property
     def d1_moved(self) -> float:
-        """How far the optimiser moved the break from its start, in decades: |log10(d1 / d1_start)|."""
+        """How far the optimiser moved the break from its start, in decades: ``abs(log10(d1 / d1_start))``."""
         return float(abs(np.log10(self.params["d1"] / self.start["d1"]))) if self.params["d1"] > 0 else np.inf
 
 

@@ -21,11 +21,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # (errors fatal), so each chapter runs once per CI run.
 NBVAL ?= 1
 
-.PHONY: help env book test mathjax clean
+.PHONY: help env book pages test mathjax clean
 
 help:
 	@echo "make book   build the HTML book (executes every chapter) into _build/html"
 	@echo "make test   lint with ruff, run the library tests and validate every chapter with nbval"
+	@echo "make pages  open every built page in headless Chromium; fail on raw TeX, broken images, warnings"
 
 env: $(STAMP)
 
@@ -60,10 +61,14 @@ book: env mathjax
 	$(VENV)/bin/jupyter-book build . --all --warningiserror --keep-going --quiet; \
 	echo "[book] built $(abspath _build/html/index.html) in $$(( $$(date +%s) - start )) s"
 
+# After make book: every page in a real browser (.ci/check_pages.py), screenshots in _build/screenshots/.
+pages: env
+	@$(PY) .ci/check_pages.py _build/html --screenshots _build/screenshots
+
 test: env
 	@start=$$(date +%s); \
 	echo "[test] ruff (lint and import order, [tool.ruff] in pyproject.toml)"; \
-	$(VENV)/bin/ruff check src tests benchmarks; \
+	$(VENV)/bin/ruff check src tests benchmarks .ci; \
 	if [ "$(NBVAL)" = 1 ]; then \
 	  echo "[test] pytest over tests/ and nbval over every chapter in book/"; \
 	  $(PY) -m pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout=300 tests book; \

@@ -238,8 +238,9 @@ def bnsl_optima(protocol: KrajewskiProtocol = PROTOCOL, ways=("bnsl_authors", "b
 def two_stage_decomposition(protocol: KrajewskiProtocol = PROTOCOL) -> pd.DataFrame:
     """Where the two-stage error comes from: per benchmark x link, at the held-out runs, the median absolute error
     of the chained prediction (``error``), of stage 2 handed each run's *observed* loss (``stage2_alone``), the part
-    stage 1's extrapolated loss adds (``from_stage1`` = the absolute difference of the chained prediction and stage 2 at the observed loss), and stage 1's
-    median relative loss error (signed: negative when it underestimates the loss)."""
+    stage 1's extrapolated loss adds (``from_stage1``: the absolute difference of the chained prediction and stage 2
+    at the observed loss), and stage 1's median relative loss error (signed: negative when it underestimates the
+    loss)."""
     table, specs = ladder(protocol), benchmark_specs(protocol)
     q = random_levels(protocol, table)
     loss = select(table, *protocol.proxy)

@@ -21,6 +21,8 @@ identity
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import itertools
 import math
 from collections.abc import Callable
@@ -448,6 +450,31 @@ def register_composite(law: CompositeLaw) -> CompositeLaw:
         raise ValueError(f"{law.name!r} is already a law")
     COMPOSITES[law.name] = law
     return law
+
+
+def in_space(law: str | Law, space: str) -> Law:
+    """The same law with its residuals taken in another fitting space (e.g. the direct law fitted on the normalised
+    accuracy ``"normalised"`` or on ``"neglog"`` instead of ``log(-log Q')``): same parameters, bounds and start
+    rule (fed the response mapped back to the law's own space); finite-difference derivatives."""
+    law = get_law(law)
+    if not isinstance(law, Law):
+        raise ValueError(f"{law.name} is a composite law; fit its stages in their spaces")
+    if space not in spaces.SPACES or (space == "loss") != (law.space == "loss"):
+        raise ValueError(f"{law.name} ({law.space}) cannot be fitted in space {space!r}")
+    if space == law.space:
+        return law
+    own = law
+
+    def func(**kw):
+        return spaces.convert(own.func(**kw), own.space, space)
+
+    def start_rule(_, X, y):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return own.guess(X, spaces.convert(y, space, own.space))
+
+    func.__signature__ = inspect.signature(own.func)  # lmfit reads the parameter names from the signature
+    return dataclasses.replace(law, name=f"{law.name}_in_{space}", func=func, space=space, start_rule=start_rule,
+                               jacobian=None)
 
 
 def get_law(name: str | Law | CompositeLaw) -> Law | CompositeLaw:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SPACES", "SPACE_LABELS", "to_space", "from_space"]
+__all__ = ["SPACES", "SPACE_LABELS", "to_space", "from_space", "convert"]
 
 #: Each space and the quantity that is fitted in it (Q' is the chance-normalised accuracy).
-SPACE_LABELS = {"accuracy": "log(-log Q')", "loss": "log L", "neglog": "-log Q'", "identity": "Q"}
+SPACE_LABELS = {"accuracy": "log(-log Q')", "loss": "log L", "neglog": "-log Q'", "normalised": "Q'", "identity": "Q"}
 SPACES = tuple(SPACE_LABELS)
 
 
@@ -21,6 +21,8 @@ def to_space(values, space: str, chance: float = 0.0) -> np.ndarray:
     if space == "identity":
         return values
     normalised = (values - chance) / (1.0 - chance)
+    if space == "normalised":
+        return normalised
     if space == "accuracy":
         return np.log(-np.log(normalised))
     if space == "neglog":
@@ -35,8 +37,24 @@ def from_space(y, space: str, chance: float = 0.0) -> np.ndarray:
         return np.exp(y)
     if space == "identity":
         return y
+    if space == "normalised":
+        return chance + (1.0 - chance) * y
     if space not in ("accuracy", "neglog"):
         raise ValueError(f"unknown fitting space {space!r}; known: {', '.join(SPACES)}")
     with np.errstate(over="ignore"):  # exp overflow maps to accuracy 0 / chance, which is the limit
         neglog = np.exp(y) if space == "accuracy" else y
         return chance + (1.0 - chance) * np.exp(-neglog)
+
+
+def convert(y, source: str, target: str) -> np.ndarray:
+    """A value in one fitting space expressed in another (no chance level: Q' throughout). The accuracy-family
+    conversions are written directly, so that a large ``log(-log Q')`` stays finite in ``-log Q'`` instead of
+    passing through an accuracy that underflows to 0."""
+    y = np.asarray(y, dtype=float)
+    if source == target:
+        return y
+    if (source, target) == ("accuracy", "neglog"):
+        return np.exp(np.clip(y, -700.0, 700.0))
+    if (source, target) == ("neglog", "accuracy"):
+        return np.log(y)
+    return to_space(from_space(y, source), target)

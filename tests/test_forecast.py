@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import scalinglaws as sl
+from scalinglaws.calibration import bending_coverage
 from scalinglaws.forecasting import forecast, interval_score
 
 
@@ -36,16 +37,7 @@ def test_intervals_contain_the_prediction_and_widen_with_distance(method):
 
 
 def _coverage(method, bend, seeds=range(30), level=0.9):
-    hits = []
-    for seed in seeds:
-        C, Q = ladder(noise=0.03, seed=seed, bend=bend)
-        target = np.array([3e21, 1e22])
-        f = forecast("direct", at={"C": target}, C=C, Q=Q, interval=method, level=level)
-        rng = np.random.default_rng(1000 + seed)  # the target's own scatter, drawn like the ladder's
-        y = np.log(-np.log(truth(target, bend=bend))) + 0.03 * rng.standard_normal(target.size)
-        obs = np.exp(-np.exp(y))
-        hits += list((obs >= f.lower) & (obs <= f.upper))
-    return float(np.mean(hits))
+    return bending_coverage(method, bend, seeds=seeds, level=level)
 
 
 def test_nominal_coverage_when_the_law_holds():

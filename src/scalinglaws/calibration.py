@@ -20,7 +20,7 @@ from .papers import krajewski, schaeffer
 
 logger = logging.getLogger("scalinglaws")
 
-__all__ = ["LEVELS", "split_points", "study", "coverage_table", "ladder_cases"]
+__all__ = ["LEVELS", "split_points", "study", "coverage_table", "ladder_cases", "bending_ladder", "bending_coverage"]
 
 #: The nominal levels the study reports.
 LEVELS = (0.5, 0.8, 0.9, 0.95)
@@ -152,3 +152,29 @@ def ladder_cases(*, krajewski_tprs=(10, 20, 40, 80, 160), gadre_benchmarks=("arc
             cases.append({"ladder": f"pythia {benchmark}", "benchmark": f"pass@{k}", "law": "compute",
                           "n_items": 128.0, "data": {"C": d["C"], "P": d["pass_at_k"]}})
     return cases
+
+
+def bending_ladder(n: int = 16, *, alpha: float = 0.15, A: float = 2000.0, bend: float = 0.0, noise: float = 0.03,
+                   seed: int = 0, C=None):
+    r"""A synthetic direct-law ladder, ``(C, Q)``: ``n`` runs from 1e18 to 1e21 FLOPs (or at ``C``) with
+    :math:`\log(-\log Q) = \log A - (\alpha + b\log_{10}(C/10^{18}))\log C + \varepsilon`, where ``bend`` = b
+    makes the exponent drift per decade (the law bends beyond any fitted range) and ε is Gaussian with standard
+    deviation ``noise`` (seeded)."""
+    rng = np.random.default_rng(seed)
+    C = np.geomspace(1e18, 1e21, n) if C is None else np.asarray(C, float)
+    y = np.log(A) - (alpha + bend * np.log10(C / 1e18)) * np.log(C) + noise * rng.standard_normal(C.size)
+    return C, np.exp(-np.exp(y))
+
+
+def bending_coverage(method: str, bend: float, *, seeds=range(30), level: float = 0.9, targets=(3e21, 1e22),
+                     noise: float = 0.03) -> float:
+    """Coverage of ``method``'s ``level`` forecast intervals over seeded :func:`bending_ladder` ladders: each fits
+    the direct law on 1e18-1e21 FLOPs and forecasts ``targets``, whose observed values are drawn from the same
+    bending law with the same noise (seed ``1000 + seed``)."""
+    hits = []
+    for seed in seeds:
+        C, Q = bending_ladder(bend=bend, noise=noise, seed=seed)
+        fc = forecast("direct", at={"C": np.asarray(targets, float)}, C=C, Q=Q, interval=method, level=level)
+        _, obs = bending_ladder(bend=bend, noise=noise, seed=1000 + seed, C=targets)
+        hits += list((obs >= fc.lower) & (obs <= fc.upper))
+    return float(np.mean(hits))

@@ -11,7 +11,7 @@ from .forecasting import calibrated_interval, ladder_size
 from .results import FitResult
 
 __all__ = [
-    "plot_forecast", "set_style", "plot_extrapolation", "facet_grid", "plot_group_fits", "plot_params",
+    "plot_forecast", "set_style", "plot_extrapolation", "plot_fits", "facet_grid", "plot_group_fits", "plot_params",
     "plot_backtest", "plot_routes", "plot_predicted_vs_observed", "plot_mixtures", "plot_isoflop", "plot_penalty",
     "plot_passk_joint", "plot_envelope_vs_fit", "plot_curves_in_k", "plot_power_in_k", "plot_exponent_in_k",
 ]
@@ -70,6 +70,25 @@ def plot_extrapolation(ax, result: FitResult, C, Q, heldout, *, level: float = 0
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
+    return ax
+
+
+def plot_fits(ax, fits: dict, C, Q, heldout, *, ylabel: str = "accuracy", n_grid: int = 200, ylim=None):
+    """Several fits of one series against compute: fitted and held-out runs, and each fit's curve (``fits`` maps a
+    legend label to a :class:`~scalinglaws.results.FitResult` of a law in C)."""
+    C, Q, heldout = np.asarray(C, float), np.asarray(Q, float), np.asarray(heldout, bool)
+    grid = np.geomspace(C.min(), C.max() * 1.05, n_grid)
+    colors = sns.color_palette("colorblind", len(fits))
+    for color, (label, res) in zip(colors, fits.items(), strict=True):
+        ax.plot(grid, res.predict(C=grid), color=color, lw=1.3, label=label)
+    ax.scatter(C[~heldout], Q[~heldout], s=12, color="0.25", label="fitted", zorder=3)
+    ax.scatter(C[heldout], Q[heldout], s=28, marker="D", facecolor="none", edgecolor=HELDOUT_COLOR,
+               label="held out", zorder=4)
+    ax.set_xscale("log")
+    ax.set_xlabel("training compute C (FLOPs)")
+    ax.set_ylabel(ylabel)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
     return ax
 
 

@@ -8,8 +8,8 @@ import numpy as np
 
 __all__ = [
     "direct_power_law", "direct_qmax", "bnsl", "bnsl_jacobian", "across_tpr", "passk_joint", "power_in_k",
-    "pass_at_k_in_compute", "params_tokens", "gold_reference", "chinchilla", "loss_in_compute",
-    "accuracy_linear_in_loss", "accuracy_logistic_in_loss",
+    "pass_at_k_in_compute", "pass_at_k_in_compute_jacobian", "params_tokens", "params_tokens_jacobian",
+    "gold_reference", "chinchilla", "loss_in_compute", "accuracy_linear_in_loss", "accuracy_logistic_in_loss",
 ]
 
 
@@ -123,6 +123,20 @@ def pass_at_k_in_compute(C, log_E0, log_C0, alpha):
     return np.logaddexp(log_E0, log_C0 - alpha * np.log(C))
 
 
+def _term_weights(*terms):
+    """Each term's share exp(t_i - logsumexp(t)) of a log-sum-exp: the derivative of the sum in each term."""
+    stack = np.stack(np.broadcast_arrays(*terms))
+    return np.exp(stack - np.logaddexp.reduce(stack, axis=0))
+
+
+def pass_at_k_in_compute_jacobian(C, log_E0, log_C0, alpha):
+    """Derivatives of :func:`pass_at_k_in_compute` in (log_E0, log_C0, alpha): with w the two terms' shares of
+    the sum, ``[w_E, w_C, -w_C log C]``. Checked against finite differences in ``tests/test_laws.py``."""
+    logc = np.log(np.asarray(C, float))
+    w = _term_weights(np.full_like(logc, log_E0), log_C0 - alpha * logc)
+    return np.column_stack([w[0], w[1], -w[1] * logc])
+
+
 def params_tokens(N, D, log_E0, log_N0, beta, log_D0, gamma):
     r"""Pass@k in parameters and tokens (Schaeffer et al. 2025, law 2), for one k.
 
@@ -132,6 +146,14 @@ def params_tokens(N, D, log_E0, log_N0, beta, log_D0, gamma):
     """
     stack = np.stack(np.broadcast_arrays(log_E0, log_N0 - beta * np.log(N), log_D0 - gamma * np.log(D)))
     return np.logaddexp.reduce(stack, axis=0)
+
+
+def params_tokens_jacobian(N, D, log_E0, log_N0, beta, log_D0, gamma):
+    """Derivatives of :func:`params_tokens` in (log_E0, log_N0, beta, log_D0, gamma), from the three terms'
+    shares w of the sum: ``[w_E, w_N, -w_N log N, w_D, -w_D log D]``."""
+    logn, logd = np.broadcast_arrays(np.log(np.asarray(N, float)), np.log(np.asarray(D, float)))
+    w = _term_weights(np.full_like(logn, log_E0), log_N0 - beta * logn, log_D0 - gamma * logd)
+    return np.column_stack([w[0], w[1], -w[1] * logn, w[2], -w[2] * logd])
 
 
 def gold_reference(G, log_xi0, log_K0, kappa):

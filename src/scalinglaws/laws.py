@@ -43,7 +43,9 @@ from .forms import (
     gold_reference,
     loss_in_compute,
     params_tokens,
+    params_tokens_jacobian,
     pass_at_k_in_compute,
+    pass_at_k_in_compute_jacobian,
     passk_joint,
     power_in_k,
 )
@@ -191,6 +193,7 @@ LAWS: dict[str, Law] = {
             paper_starts=start_grid(
                 log_E0=np.arange(-3, 3.01, 0.75), log_C0=np.arange(0, 30.1, 5), alpha=np.arange(0, 2.01, 0.25)
             ),
+            jacobian=pass_at_k_in_compute_jacobian,
         ),
         Law(
             name="params_tokens",
@@ -210,6 +213,7 @@ LAWS: dict[str, Law] = {
             terms=(Term("N", "N0", "beta"), Term("D", "D0", "gamma")),
             constant="E0",
             start_rule=S.variable_projection,
+            jacobian=params_tokens_jacobian,
         ),
         Law(
             name="gold_reference",

@@ -253,20 +253,28 @@ def fit(
     X, y, dropped = _prepare(law, data, response, chance, invalid, max_compute)
 
     start_list = _starts(law, X, y, starts)
-    best, best_obj, best_start = None, np.inf, None
+    found, best_start = None, None
     for start in start_list:
         try:
-            res = _engine.local_fit(law, X, y, start, loss, delta)
+            run = _engine.search(law, X, y, start, loss, delta)
         except (ValueError, np.linalg.LinAlgError) as exc:
             logger.debug("%s: a start failed: %s", law.name, exc)
             continue
-        obj = _engine.objective(res.residual, loss, delta) if np.all(np.isfinite(res.residual)) else np.inf
-        if obj < best_obj:
-            best, best_obj, best_start = res, obj, start
-    if best is None:
+        if np.isfinite(run.objective) and (found is None or run.objective < found.objective):
+            found, best_start = run, start
+    if found is None:
         raise FitError(f"{law.name}: every one of {len(start_list)} starts failed")
+    # polish the best optimum through lmfit, whose result carries the covariance and messages the fit reports
+    best = _engine.local_fit(law, X, y, found.x, loss, delta)
+    best_obj = _engine.objective(best.residual, loss, delta)
+    if not best_obj <= found.objective * (1 + 1e-9) + 1e-300:
+        raise FitError(f"{law.name}: the polished optimum ({best_obj:.6g}) is worse than the search's "
+                       f"({found.objective:.6g})")
 
     status, reason = _status(law, best)
+    if found.at_budget and status is FitStatus.CONVERGED:
+        status, reason = FitStatus.MAX_ITER, (f"the best start used its whole budget ({found.nfev} evaluations) "
+                                              "before meeting the tolerances")
     internal = {p.internal: float(best.params[p.internal].value) for p in law.params}
     public = law.to_public(internal)
     cov, pinned = _covariance(law, best), []
@@ -287,7 +295,7 @@ def fit(
     start_public = law.to_public({p.internal: float(np.clip(best_start[p.internal], p.lower, p.upper))
                                   for p in law.params})
     result = FitResult(law, public, stderr, internal, cov, status, reason, best_obj, loss, delta, chance, X, y,
-                       dropped, len(start_list), int(best.nfev), start_public, tuple(pinned))
+                       dropped, len(start_list), found.nfev + int(best.nfev), start_public, tuple(pinned))
     if warn and status is not FitStatus.CONVERGED:
         warnings.warn(f"{law.name} fit {status}: {reason}", FitWarning, stacklevel=2)
     return result

@@ -6,12 +6,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
+try:  # the notebook backend, present whenever a chapter runs in a Jupyter kernel
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+except ImportError:  # plain Python: figures are saved with savefig, at savefig.dpi
+    set_matplotlib_formats = None
+
 from . import envelope
 from .forecasting import calibrated_interval, ladder_size
 from .results import FitResult
 
 __all__ = [
-    "plot_forecast", "set_style", "plot_extrapolation", "plot_fits", "facet_grid", "plot_group_fits", "plot_params",
+    "plot_forecast", "set_style", "plot_extrapolation", "plot_fits", "plot_proxy_fits", "facet_grid",
+    "plot_group_fits", "plot_params",
     "plot_backtest", "plot_routes", "plot_predicted_vs_observed", "plot_mixtures", "plot_isoflop", "plot_penalty",
     "plot_passk_joint", "plot_envelope_vs_fit", "plot_curves_in_k", "plot_power_in_k", "plot_exponent_in_k",
 ]
@@ -21,9 +27,11 @@ HELDOUT_COLOR = "#d62728"
 
 
 def set_style() -> None:
-    """The book's plotting style (seaborn 'whitegrid', compact fonts)."""
+    """The book's plotting style (seaborn 'whitegrid', compact fonts); in a notebook, retina-resolution figures."""
     sns.set_theme(style="whitegrid", context="paper", font_scale=1.0)
-    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "axes.titlesize": 10})
+    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 200, "axes.titlesize": 10})
+    if set_matplotlib_formats is not None and "inline" in plt.get_backend():
+        set_matplotlib_formats("retina")  # figures at twice the pixel density, shown at the same size
 
 
 def facet_grid(n: int, ncols: int = 4, size: float = 2.6):
@@ -89,6 +97,19 @@ def plot_fits(ax, fits: dict, C, Q, heldout, *, ylabel: str = "accuracy", n_grid
     ax.set_ylabel(ylabel)
     if ylim is not None:
         ax.set_ylim(*ylim)
+    return ax
+
+
+def plot_proxy_fits(ax, L, Q, fits: dict, *, xlabel: str, ylabel: str = "accuracy", n_grid: int = 200):
+    """Accuracy against a proxy (runs as points) with each stage-2 fit's curve (``fits`` maps a link name to a
+    :class:`~scalinglaws.results.FitResult` of ``accuracy_linear_in_loss`` or ``accuracy_logistic_in_loss``)."""
+    L, Q = np.asarray(L, float), np.asarray(Q, float)
+    ax.scatter(L, Q, s=6, color="0.3", label="runs", zorder=3)
+    grid = np.linspace(L.min(), L.max(), n_grid)
+    for color, (link, res) in zip(("C0", "C3", "C2"), fits.items()):
+        ax.plot(grid, res.predict(L=grid), color=color, lw=1.2, label=link)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     return ax
 
 

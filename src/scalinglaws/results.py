@@ -82,7 +82,8 @@ class FitResult:
     dropped : list of (int, str)
         Positions in the caller's arrays left out of the fit, with the reason.
     n_starts, nfev : int
-        Starts tried, and the function evaluations of the local fit that was kept.
+        Starts tried, and the evaluations of the law by the kept start's local run plus its lmfit polish
+        (scipy does not count the calls of a finite-difference Jacobian; :mod:`scalinglaws._engine`).
     start : dict
         The public parameters the kept local fit started from.
     pinned : tuple of str
@@ -223,12 +224,12 @@ class FitResult:
             idx = rng.integers(0, self.n_points, self.n_points)
             X = {k: v[idx] for k, v in self.X.items()}
             try:
-                res = _engine.local_fit(self.law, X, self.y[idx], dict(self.internal), self.loss, self.huber_delta)
+                res = _engine.search(self.law, X, self.y[idx], dict(self.internal), self.loss, self.huber_delta)
             except (ValueError, np.linalg.LinAlgError):
                 failed += 1
                 continue
-            theta = np.array([res.params[n].value for n in names])
-            if res.success and np.all(np.isfinite(theta)):
+            theta = np.array([res.x[n] for n in names])
+            if not res.at_budget and np.all(np.isfinite(theta)):
                 draws.append(theta)
             else:
                 failed += 1

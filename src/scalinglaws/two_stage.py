@@ -126,7 +126,8 @@ def proxy_quality(table, benchmarks, proxies, *, links=("linear", "logistic"), m
     Returns
     -------
     DataFrame
-        One row per benchmark x proxy x link: ``n``, ``r2``, ``rmse``, ``status``.
+        One row per benchmark x proxy x link: ``n``, ``r2``, ``rmse``, ``status``, and ``fit`` (the stage-2
+        :class:`~scalinglaws.results.FitResult`, for plotting the fitted curve).
     """
     rows = []
     for bench in benchmarks:
@@ -146,7 +147,7 @@ def proxy_quality(table, benchmarks, proxies, *, links=("linear", "logistic"), m
                 resid = joined["Q"].to_numpy() - pred
                 rows.append({"benchmark": bench, "proxy": label, "link": link, "n": len(joined),
                              "r2": r_squared(joined["Q"], pred), "rmse": float(np.sqrt(np.mean(resid**2))),
-                             "status": res.status.value})
+                             "status": res.status.value, "fit": res})
     return pd.DataFrame(rows)
 
 

@@ -115,7 +115,7 @@ def proxy_r2(protocol: KrajewskiProtocol = PROTOCOL) -> pd.DataFrame:
     spec = krajewski_benchmarks().loc[bench]
     metric = protocol.mc_metric if spec["kind"] == "multiple choice" else spec["metric"]
     out = proxy_quality(ladder(protocol), [bench], proxies, metric=metric)
-    return out.drop(columns="benchmark").set_index(["proxy", "link"])
+    return out.drop(columns=["benchmark", "fit"]).set_index(["proxy", "link"])
 
 
 def mixture_exponents(protocol: KrajewskiProtocol = PROTOCOL) -> pd.DataFrame:

@@ -9,7 +9,8 @@ waits for the page and MathJax to finish, then fails when
   ``$$`` remain in the prose outside code;
 * an image did not load (``naturalWidth == 0``) or the browser logged a failed resource;
 * a cell output shows a traceback, a warning or a stderr block;
-* a table cell reads NaN / nan / None (a missing value must show as an em dash with the reason in a note).
+* a table cell reads NaN / nan / None (a missing value must show as an em dash with the reason in a note), or a
+  table is wider than the page's content column (split or transpose it).
 
 It writes a full-page screenshot of every page to ``--screenshots`` (default ``_build/screenshots/``), for review.
 Chromium: Debian's ``chromium-headless-shell`` or ``chromium`` from PATH, installed with apt-get when missing (the
@@ -64,6 +65,18 @@ CHECKS_JS = r"""
     const m = t.match(/Traceback \(most recent call last\)|\b\w*(Warning|Error): /);
     if (m) out.push('output shows "' + m[0].trim() + '": ' + t.slice(Math.max(0, m.index - 40), m.index + 80)
                     .replace(/\s+/g, ' '));
+  }
+  const article = document.querySelector('article') || main;
+  const column = article.clientWidth;
+  for (const t of main.querySelectorAll('table')) {
+    const w = t.getBoundingClientRect().width;
+    if (w > column + 2) {
+      const cols = [...t.querySelectorAll('thead th, tr:first-child th')].map(e => e.textContent.trim())
+        .filter(x => x).slice(0, 6).join(' | ');
+      let sec = t.closest('section');
+      const title = sec ? (sec.querySelector('h1, h2, h3') || {textContent: ''}).textContent.replace('#', '').trim() : '';
+      out.push(`table wider than the content column (${Math.round(w)} > ${column} px) in "${title}": ${cols}`);
+    }
   }
   for (const td of main.querySelectorAll('td')) {
     const t = td.textContent.trim();

@@ -7,7 +7,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from scalinglaws.plotting import plot_backtest, plot_mixtures, plot_predicted_vs_observed, plot_routes  # noqa: E402
+import scalinglaws as sl  # noqa: E402
+from scalinglaws.plotting import (  # noqa: E402
+    plot_backtest,
+    plot_mixtures,
+    plot_predicted_vs_observed,
+    plot_proxy_fits,
+    plot_routes,
+    readable,
+)
 
 
 def test_plot_routes_draws_one_line_per_route_and_bands():
@@ -74,4 +82,17 @@ def test_k_helpers():
     assert "25%" in axes[1].get_title()
     per_k = pd.DataFrame({"alpha": [0.2, 0.25], "se_alpha": [0.01, 0.01]}, index=[1, 128])
     plot_exponent_in_k(axes[3], np.array([1, 128]), np.array([0.2, 0.25]), per_k, label="x")
+    plt.close(fig)
+
+
+def test_readable_headers_and_proxy_fits():
+    frame = pd.DataFrame({"se_alpha": [0.1], "n_fit": [3], "alpha": [0.2]}, index=pd.Index(["rel_error"]))
+    out = readable(frame, index=True)
+    assert list(out.columns) == ["SE alpha", "n fit", "alpha"] and list(out.index) == ["rel error"]
+    assert list(readable(frame).index) == ["rel_error"]  # row labels only with index=True
+    L = np.linspace(2.0, 4.0, 12)
+    res = sl.fit("accuracy_linear_in_loss", L=L, Q=1.2 - 0.25 * L)
+    fig, ax = plt.subplots()
+    plot_proxy_fits(ax, L, 1.2 - 0.25 * L, {"linear": res}, xlabel="loss")
+    assert len(ax.lines) == 1 and ax.get_xlabel() == "loss"
     plt.close(fig)

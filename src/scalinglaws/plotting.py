@@ -16,7 +16,7 @@ from .forecasting import calibrated_interval, ladder_size
 from .results import FitResult
 
 __all__ = [
-    "plot_forecast", "set_style", "plot_extrapolation", "plot_fits", "plot_proxy_fits", "facet_grid",
+    "plot_forecast", "set_style", "readable", "plot_extrapolation", "plot_fits", "plot_proxy_fits", "facet_grid",
     "plot_group_fits", "plot_params",
     "plot_backtest", "plot_routes", "plot_predicted_vs_observed", "plot_mixtures", "plot_isoflop", "plot_penalty",
     "plot_passk_joint", "plot_envelope_vs_fit", "plot_curves_in_k", "plot_power_in_k", "plot_exponent_in_k",
@@ -32,6 +32,18 @@ def set_style() -> None:
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 200, "axes.titlesize": 10})
     if set_matplotlib_formats is not None and "inline" in plt.get_backend():
         set_matplotlib_formats("retina")  # figures at twice the pixel density, shown at the same size
+
+
+def readable(frame, index: bool = False):
+    """A table with readable headers for display: ``se_alpha`` -> ``SE alpha``, ``n_fit`` -> ``n fit``, any other
+    underscore -> a space (and the same for the row labels with ``index=True``). Data values are untouched."""
+    def label(name):
+        if not isinstance(name, str):
+            return name
+        return ("SE " + name[3:] if name.startswith("se_") else name).replace("_", " ")
+
+    out = frame.rename(columns=label)
+    return out.rename(index=label) if index else out
 
 
 def facet_grid(n: int, ncols: int = 4, size: float = 2.6):
@@ -163,7 +175,7 @@ def plot_backtest(ax, bt, *, target_C: float, observed: float | None = None, col
         ax.fill_between(orders, bt["lower"], bt["upper"], color=line.get_color(), alpha=0.12, lw=0)
     if observed is not None:
         ax.axhline(observed, color="0.3", lw=0.8, ls="--")
-    ax.set_xlabel("orders of magnitude below the target, log10(C_target / C_max)")
+    ax.set_xlabel("orders below the target, log10(C_target / C_max)", fontsize=8)
     ax.invert_xaxis()
     return ax
 

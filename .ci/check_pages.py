@@ -73,8 +73,9 @@ CHECKS_JS = r"""
     if (w > column + 2) {
       const cols = [...t.querySelectorAll('thead th, tr:first-child th')].map(e => e.textContent.trim())
         .filter(x => x).slice(0, 6).join(' | ');
-      let sec = t.closest('section');
-      const title = sec ? (sec.querySelector('h1, h2, h3') || {textContent: ''}).textContent.replace('#', '').trim() : '';
+      const sec = t.closest('section');
+      const h = sec ? sec.querySelector('h1, h2, h3') : null;
+      const title = h ? h.textContent.replace('#', '').trim() : '';
       out.push(`table wider than the content column (${Math.round(w)} > ${column} px) in "${title}": ${cols}`);
     }
   }

@@ -161,6 +161,7 @@ def plot_params(axes, params, names, *, x=None, logx: bool = True, logy=(), colo
         if name in logy:
             ax.set_yscale("log")
         ax.set_title(name)
+        ax.set_ylabel(name)
     return axes
 
 
@@ -190,7 +191,8 @@ def plot_routes(ax, runs, points, *, threshold: float | None = None, routes=None
     (:func:`scalinglaws.backtest.compare_routes` points for that benchmark), with prediction intervals as bands.
 
     ``runs`` has columns ``C`` and ``value`` (all runs of the benchmark); runs above ``threshold`` are drawn as
-    held-out diamonds."""
+    held-out diamonds. The accuracy axis is clipped to [0, 1] and to 1.5 times the largest run, so that a route
+    whose prediction runs away does not flatten the data (its line leaves the panel instead)."""
     C, Q = np.asarray(runs["C"], float), np.asarray(runs["value"], float)
     held = C > threshold if threshold is not None else np.zeros(C.shape, bool)
     ax.scatter(C[~held], Q[~held], s=8, color="0.35", zorder=3, label="fitted")
@@ -205,6 +207,8 @@ def plot_routes(ax, runs, points, *, threshold: float | None = None, routes=None
         ax.axvline(threshold, color="0.6", ls=":", lw=0.8)
     ax.set_xscale("log")
     ax.set_xlabel("training compute C (FLOPs)")
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(max(lo, 0.0), min(hi, 1.0, 1.5 * float(np.nanmax(Q))))
     if title:
         ax.set_title(title, fontsize=8)
     return ax

@@ -13,7 +13,6 @@ is still shown (as the rise of the objective), but :func:`profile_interval` refu
 
 from __future__ import annotations
 
-import lmfit
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -69,16 +68,11 @@ def profile(result: FitResult, name: str, values=None, *, n: int = 21) -> pd.Dat
     for i in order:
         nearest = min(starts, key=lambda j: abs(grid[j] - grid[i]), default=None)
         start = dict(result.internal) if nearest is None else starts[nearest]
-        params = lmfit.Parameters()
-        for p in law.params:
-            value = grid[i] if p is param else float(np.clip(start[p.internal], p.lower, p.upper))
-            params.add(p.internal, value=value, min=p.lower, max=p.upper, vary=p is not param)
-        fit = _engine.least_squares(law, result.X, result.y, params, result.loss, result.huber_delta)
-        internal = {p.internal: float(fit.params[p.internal].value) for p in law.params}
-        starts[i] = internal
-        obj = _engine.objective(fit.residual, result.loss, result.huber_delta)
-        rows[i] = {"value": param.public_value(grid[i]), "objective": obj,
-                   **{k: v for k, v in law.to_public(internal).items() if k != name}}
+        run = _engine.search(law, result.X, result.y, start, result.loss, result.huber_delta,
+                             fixed={param.internal: float(grid[i])})
+        starts[i] = run.x
+        rows[i] = {"value": param.public_value(grid[i]), "objective": run.objective,
+                   **{k: v for k, v in law.to_public(run.x).items() if k != name}}
     table = pd.DataFrame([rows[i] for i in range(grid.size)])
     best = min(result.objective, float(table["objective"].min()))
     table.insert(2, "rise", table["objective"] - best)

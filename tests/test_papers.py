@@ -237,3 +237,14 @@ def test_krajewski_heldout_options_and_per_tpr_fits(mirror_env):
     d = table[(table["benchmark"] == "arc_easy") & (table["metric"] == "acc") & (table["TPR"] == 20)]
     keep = krajewski.fit_mask(dataclasses.replace(P, split_compute=np.inf), d["C"], d["value"], 0.25)
     assert fits.loc[20.0, "n_points"] == int(keep.sum()) < len(d)
+
+
+def test_benchmark_series_is_the_protocols_runs(use_mirror):
+    P = krajewski.PROTOCOL
+    s = krajewski.benchmark_series(P, "hellaswag")
+    assert np.all(np.diff(s.C) >= 0) and s.C.shape == s.Q.shape == s.fitted.shape == s.held.shape
+    assert s.chance == 0.25 and s.metric == P.mc_metric and s.n_items == 10042
+    np.testing.assert_array_equal(s.fitted, krajewski.fit_mask(P, s.C, s.Q, s.chance))
+    assert not (s.fitted & s.held).any() and s.held.sum() > 0
+    with pytest.raises(ValueError, match="not a benchmark of the protocol"):
+        krajewski.benchmark_series(P, "mmlu")

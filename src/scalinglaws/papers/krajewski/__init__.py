@@ -28,6 +28,8 @@ from .protocol import (
                        TWO_STAGE_LINKS,
                        VARIANTS,
                        KrajewskiProtocol,
+                       Series,
+                       benchmark_series,
                        benchmark_specs,
                        fit_mask,
                        heldout_options,
@@ -49,7 +51,8 @@ from .variants import across_tpr, mixture_exponents, pass_at_k, per_tpr_fits, pr
 __all__ = [
     "PAPER_BENCHMARKS", "ALL_BENCHMARKS", "ACC_NORM_BENCHMARKS", "ROUTES", "VARIANTS", "TWO_STAGE_LINKS",
     "KrajewskiProtocol",
-    "PROTOCOL", "benchmark_specs", "ladder", "random_levels", "fit_mask", "heldout_options", "route_options",
+    "PROTOCOL", "Series", "benchmark_series", "benchmark_specs", "ladder", "random_levels", "fit_mask",
+    "heldout_options", "route_options",
     "fit_route", "extrapolation", "main_table", "sensitivity", "bnsl_optima", "two_stage_decomposition",
     "qmax_reduction", "across_tpr", "per_tpr_fits", "pass_at_k", "proxy_r2", "mixture_exponents", "claims",
     "CLAIM_IDS",

@@ -166,6 +166,36 @@ def fit_mask(protocol: KrajewskiProtocol, C, Q, q_random: float, *, filtered: bo
     return keep
 
 
+@dataclass(frozen=True)
+class Series:
+    """One benchmark's runs on the protocol's ladder (sorted by compute), with what a fit under the protocol needs:
+    the metric, the chance level and item count, and which runs are fitted (:func:`fit_mask`) and held out
+    (above ``split_compute``)."""
+
+    benchmark: str
+    metric: str
+    C: np.ndarray
+    Q: np.ndarray
+    chance: float
+    n_items: int
+    fitted: np.ndarray
+    held: np.ndarray
+
+
+def benchmark_series(protocol: KrajewskiProtocol, benchmark: str) -> Series:
+    """The protocol's runs of one benchmark as a :class:`Series` (``ValueError`` for a benchmark outside the
+    protocol's list)."""
+    specs = benchmark_specs(protocol)
+    if benchmark not in specs.index:
+        raise ValueError(f"{benchmark!r} is not a benchmark of the protocol; it has {list(specs.index)}")
+    spec, table = specs.loc[benchmark], ladder(protocol)
+    q0 = float(random_levels(protocol, table)[benchmark])
+    runs = select(table, benchmark, spec["metric"], required=True).sort_values("C")
+    C, Q = runs["C"].to_numpy(), runs["value"].to_numpy()
+    return Series(benchmark, spec["metric"], C, Q, q0, int(spec["n_items"]), fit_mask(protocol, C, Q, q0),
+                  C > protocol.split_compute)
+
+
 def heldout_options(protocol: KrajewskiProtocol = PROTOCOL, *, compute_range: bool = True) -> dict:
     """The protocol's fit choices as keyword arguments of :func:`scalinglaws.backtest.predict_heldout` and
     :func:`~scalinglaws.backtest.compare_routes`: ``normalise``, ``filter_margin`` and, with ``compute_range``,

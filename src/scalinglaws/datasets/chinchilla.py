@@ -6,6 +6,7 @@ import logging
 
 import pandas as pd
 
+from .perturbation import perturb
 from .registry import DataIntegrityError, fetch
 
 logger = logging.getLogger("scalinglaws")
@@ -26,6 +27,7 @@ def load_chinchilla(*, drop_highest_loss: int = 5) -> pd.DataFrame:
                         "L": raw["loss"].astype(float)})
     if (out <= 0).any().any() or out.isna().any().any():
         raise DataIntegrityError("chinchilla: non-positive or missing values")
+    out["L"] = perturb(out["L"], "chinchilla")
     out["D"] = out["C"] / (6.0 * out["N"])
     if drop_highest_loss:
         worst = out["L"].nlargest(drop_highest_loss).index

@@ -7,6 +7,7 @@ import logging
 
 import pandas as pd
 
+from .perturbation import perturb
 from .registry import DataIntegrityError, fetch, read_json, registry
 
 logger = logging.getLogger("scalinglaws")
@@ -66,5 +67,6 @@ def load_gadre() -> pd.DataFrame:
     df = pd.DataFrame(rows)
     if df["value"].isna().any():
         raise DataIntegrityError("gadre: missing values")
+    df["value"] = perturb(df["value"], "gadre")
     df["n_items"] = df["benchmark"].map(specs["n_items"]).astype("Int64")
     return df

@@ -7,6 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from .perturbation import perturb
 from .registry import fetch
 from .schema import benchmark_table
 
@@ -109,7 +110,7 @@ def _load_krajewski_one(mixture: str, drop_impossible: bool = True) -> pd.DataFr
         "TPR": raw["tpr"].astype(float),
         "benchmark": raw["benchmark"],
         "metric": raw["metric_type"],
-        "value": raw["score"].astype(float),
+        "value": perturb(raw["score"].astype(float), f"krajewski/{mixture}"),
     }).reset_index(drop=True)
     df["n_items"] = df["benchmark"].map(krajewski_benchmarks()["n_items"]).astype("Int64")
     return _drop_impossible_passk(df) if drop_impossible else df

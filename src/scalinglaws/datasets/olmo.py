@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .perturbation import perturb
 from .registry import DataIntegrityError, fetch, registered_entry, registry
 from .schema import benchmark_table
 
@@ -128,6 +129,7 @@ def load_olmo_ladder(*, last_n: int = 5, reruns: bool = False) -> pd.DataFrame:
                 raise DataIntegrityError(f"olmo {run_id}: {bench} {metric} is missing")
             rows.append({**base, "benchmark": bench, "metric": metric, "value": float(v)})
     df = pd.DataFrame(rows)
+    df["value"] = perturb(df["value"], "olmo")
     df["n_items"] = df["benchmark"].map(olmo_benchmarks()["n_items"]).astype("Int64")
     return df
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..passk import benchmark_pass_at_k, gold_neglog_prob
+from .perturbation import perturb
 from .registry import DataIntegrityError, fetch
 
 logger = logging.getLogger("scalinglaws")
@@ -105,6 +106,7 @@ def pythia_pass_at_k(benchmark: str = "gsm8k", ks=(1, 10, 100)) -> pd.DataFrame:
         logger.info("pythia %s: pass@k undefined for %s: sampled on fewer than %d problems", benchmark,
                     sorted(out.loc[partial, "model"].unique()), full)
         out.loc[partial, "pass_at_k"] = np.nan
+    out["pass_at_k"] = perturb(out["pass_at_k"], f"pythia/{benchmark}/pass_at_k")
     out = out.merge(per[["model", "N", "D", "C"]].drop_duplicates("model"), on="model", how="left")
     return out[["model", "N", "D", "C", "k", "pass_at_k", "n_problems", "n_min"]].sort_values(
         ["C", "N", "k"]).reset_index(drop=True)
@@ -124,7 +126,7 @@ def load_pythia_gold() -> pd.DataFrame:
     if raw["Neg Log Score"].isna().any() or (raw["Neg Log Score"] <= 0).any():
         raise DataIntegrityError("pythia gold: missing or non-positive negative log-likelihoods")
     out = pd.DataFrame({"model": raw["Model"], "problem": raw["Problem Idx"].astype(np.int64),
-                        "nll": raw["Neg Log Score"].astype(float)})
+                        "nll": perturb(raw["Neg Log Score"].astype(float), "pythia/gold")})
     out = out.merge(load_pythia_models()[["model", "N", "D", "C"]], on="model", how="left", validate="many_to_one")
     if out["N"].isna().any():
         raise DataIntegrityError("pythia gold: checkpoints missing from the model table")

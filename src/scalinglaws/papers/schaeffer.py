@@ -17,6 +17,7 @@ import pandas as pd
 from .. import envelope, fitting
 from ..backtest import backtest_law, backtest_summary
 from ..datasets import load_pythia_gold, pythia_pass_at_k
+from ..datasets.perturbation import on_change
 from . import choice, claim_row, claims_frame, paper_value, published, vary
 
 logger = logging.getLogger("scalinglaws")
@@ -75,6 +76,7 @@ class SchaefferProtocol:
 PROTOCOL = SchaefferProtocol()
 
 
+@on_change
 @lru_cache(maxsize=8)
 def _pass_at_k(benchmark: str, ks: tuple) -> pd.DataFrame:
     return pythia_pass_at_k(benchmark, ks=list(ks))

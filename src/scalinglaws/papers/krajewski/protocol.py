@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ...datasets import krajewski_benchmarks, load_krajewski, select
+from ...datasets.perturbation import on_change
 from .. import choice
 
 logger = logging.getLogger("scalinglaws")
@@ -119,6 +120,7 @@ PROTOCOL = KrajewskiProtocol()
 # ---------------------------------------------------------------------------------------------------------------
 
 
+@on_change
 @lru_cache(maxsize=4)
 def _runs(mixture: str) -> pd.DataFrame:
     return load_krajewski(mixture)

@@ -15,6 +15,12 @@ export SCALINGLAWS_DATA_MIRROR ?= $(abspath ../shared/data)
 endif
 # (no MPLBACKEND here: the book needs the kernel's inline backend to capture figures)
 export PYTHONHASHSEED := 0
+# One BLAS thread: the book's fits are tiny, and OpenBLAS's threads on a busy 2-core machine made them ~28x slower
+# (measured: the introduction's claims() 478 s vs 17 s with one other CPU-bound process running; the library also
+# limits its own fits, see src/scalinglaws/_threads.py). Anything else in the kernels inherits this.
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # make test NBVAL=0 skips nbval over the chapters: CI does, because its make book executes every chapter anyway

@@ -31,6 +31,7 @@ import pandas as pd
 
 from . import _engine
 from . import _validate as V
+from ._threads import one_blas_thread
 from .laws import CompositeLaw, Law, Param, get_law
 from .results import BootstrapResult, FitError, FitResult, FitStatus, FitWarning, _at_bound
 from .spaces import from_space, to_space
@@ -192,6 +193,7 @@ def _status(law: Law, res) -> tuple[FitStatus, str]:
     return FitStatus.CONVERGED, ""
 
 
+@one_blas_thread
 def fit(
     law: str | Law,
     *,

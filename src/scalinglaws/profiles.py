@@ -18,11 +18,13 @@ import pandas as pd
 from scipy import stats
 
 from . import _engine
+from ._threads import one_blas_thread
 from .results import FitResult
 
 __all__ = ["profile", "profile_interval", "weakly_identified"]
 
 
+@one_blas_thread
 def profile(result: FitResult, name: str, values=None, *, n: int = 21) -> pd.DataFrame:
     """Profile objective of the public parameter ``name`` of a fit.
 

@@ -16,6 +16,7 @@ from scipy import stats
 
 from . import _engine
 from . import _validate as V
+from ._threads import one_blas_thread
 from .laws import Law
 from .spaces import SPACE_LABELS
 
@@ -213,6 +214,7 @@ class FitResult:
         se_obs = np.sqrt(se_mean**2 + self.residual_std**2)
         return Prediction(self, X, np.asarray(y_hat, float), se_mean, se_obs)
 
+    @one_blas_thread
     def bootstrap(self, n_resamples: int = 1000, seed: int = 0) -> BootstrapResult:
         """Seeded bootstrap over the fitted runs; each resample is refitted from this fit's optimum."""
         if n_resamples < 1:

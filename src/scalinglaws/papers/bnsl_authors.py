@@ -28,6 +28,7 @@ import numpy as np
 from scipy import optimize
 
 from .. import _validate as V
+from .._threads import one_blas_thread
 from ..fitting import from_space, to_space
 
 __all__ = ["START_RANGES", "AuthorsBNSL", "bnsl_accuracy", "bnsl_accuracy_gradient", "fit_bnsl_authors"]
@@ -108,6 +109,7 @@ class AuthorsBNSL:
         return float(abs(np.log10(self.params["d1"] / self.start["d1"]))) if self.params["d1"] > 0 else np.inf
 
 
+@one_blas_thread
 def fit_bnsl_authors(C, Q, *, space: str = "accuracy", chance: float = 0.0, n_starts: int = 100, n_hops: int = 100,
                      seed: int = 0, delta: float = 1e-3) -> AuthorsBNSL:
     """Fit the BNSL to accuracy as the authors' script does (see the module docstring).

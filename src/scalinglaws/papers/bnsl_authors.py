@@ -287,6 +287,7 @@ def fit_bnsl_authors_seeds(C, Q, *, seeds=tuple(range(10)), n_jobs: int = 1, **k
         fits = [_one_seed(t) for t in tasks]
     else:
         ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload([__name__])  # workers fork from a server that has imported this module once
         with ProcessPoolExecutor(min(n_jobs, len(seeds)), mp_context=ctx) as pool:
             fits = list(pool.map(_one_seed, tasks))
     return AuthorsBNSLSeeds(tuple(fits), seeds)

@@ -32,6 +32,7 @@ class FitStatus(enum.StrEnum):
     CONVERGED = "converged"
     AT_BOUND = "at_bound"  # a parameter ended at a bound, or has no identifiable curvature and was held fixed
     MAX_ITER = "max_iter"  # the optimiser hit its evaluation limit
+    NOT_IDENTIFIED = "not_identified"  # the data do not determine a parameter (see fitting.UNIDENTIFIED_SE)
     FAILED = "failed"  # non-finite parameters or residuals, or the optimiser reported failure
 
 

@@ -42,8 +42,11 @@ class TwoStageResult:
 
     @property
     def status(self) -> FitStatus:
-        """Stage 1's status unless it converged, then stage 2's: ``converged`` only if both stages converged."""
-        return self.stage1.status if self.stage1.status is not FitStatus.CONVERGED else self.stage2.status
+        """The worse of the two stages' statuses (failed, not identified, max_iter, at_bound, converged, in that
+        order): ``converged`` only if both stages converged."""
+        order = (FitStatus.FAILED, FitStatus.NOT_IDENTIFIED, FitStatus.MAX_ITER, FitStatus.AT_BOUND,
+                 FitStatus.CONVERGED)
+        return min(self.stage1.status, self.stage2.status, key=order.index)
 
     @property
     def reason(self) -> str:

@@ -148,7 +148,11 @@ def extrapolation(protocol: KrajewskiProtocol = PROTOCOL, routes=ROUTES, table: 
         binomial standard error of the held-out runs, the benchmark's own noise. For the authors' BNSL procedure,
         which is run once per seed (``protocol.bnsl_seeds``), each score is the **median over seeds**, ``seeds``
         counts them and ``mre_min`` / ``mre_max`` give the MRE's range; these three are NaN for the deterministic
-        routes. A route that cannot be fitted has NaN scores, ``status = "failed"`` and the ``reason``.
+        routes. A route that cannot be fitted has NaN scores, ``status = "failed"`` and the ``reason``. A fit whose
+        parameters the data do not determine (``status = "not_identified"``,
+        :data:`scalinglaws.fitting.UNIDENTIFIED_SE`) is scored, as the paper scores every fit, with the reason; its
+        predictions rest on where the optimiser stopped, and :func:`main_table` and :func:`sensitivity` count such
+        fits and give the mean over the identified ones beside the mean over all.
     points : DataFrame
         One row per benchmark x route x held-out run: ``C, observed, predicted`` (the median over seeds for a
         seeded route).
@@ -173,6 +177,8 @@ def extrapolation(protocol: KrajewskiProtocol = PROTOCOL, routes=ROUTES, table: 
                 logger.info("krajewski %s %s: not fitted: %s", bench, route, exc)
                 rows.append({"benchmark": bench, "route": route, "status": "failed", "reason": str(exc)})
                 continue
+            if fitted.status not in ("converged", "failed") and not fitted.seeded:
+                row["reason"] = fitted.fit.reason
             rows.append({"benchmark": bench, "route": route, **row})
             pred = np.atleast_2d(fitted.predict(C[held]))
             pts.append(pd.DataFrame({"benchmark": bench, "route": route, "C": C[held], "observed": Q[held],
@@ -184,6 +190,9 @@ def extrapolation(protocol: KrajewskiProtocol = PROTOCOL, routes=ROUTES, table: 
 def main_table(protocol: KrajewskiProtocol = PROTOCOL, detail: pd.DataFrame | None = None, routes=ROUTES):
     """The paper's main table: per route, the mean over benchmarks of MRE, MAE, RMSE and R² (ours) beside the
     paper's, and how many benchmarks were fitted. ``detail`` is :func:`extrapolation`'s first frame.
+
+    ``not_identified`` counts the benchmarks whose fit the data do not determine (scored all the same, as the paper
+    scores every fit) and ``mre_identified`` is the mean MRE over the others.
 
     For the authors' BNSL procedure (a seeded route) each metric is first averaged over benchmarks seed by seed
     (seed ``j``'s mean uses every benchmark's run with seed ``j``: :func:`seed_means`), and the row gives the
@@ -202,6 +211,9 @@ def main_table(protocol: KrajewskiProtocol = PROTOCOL, detail: pd.DataFrame | No
                 row[f"paper_{m}"] = paper_value("krajewski", key)
             except KeyError:
                 row[f"paper_{m}"] = np.nan
+        identified = d["status"] != "not_identified"
+        row["not_identified"] = int((~identified & d["mre"].notna()).sum())
+        row["mre_identified"] = float(d.loc[identified, "mre"].mean())
         row["seeds"] = row["mre_lo"] = row["mre_hi"] = np.nan
         if "seeds" in d and d["seeds"].notna().any():
             per_seed = seed_means(protocol, route)
@@ -280,8 +292,9 @@ def route_winners(detail: pd.DataFrame, routes=ROUTES) -> pd.DataFrame:
 
 
 def sensitivity(protocol: KrajewskiProtocol = PROTOCOL, routes=("direct",), **alternatives) -> pd.DataFrame:
-    """One protocol field varied at a time: per route, the main-table means (MRE, MAE), GSM8K's MRE, and the worst
-    benchmark. ``sensitivity(P, filter_margin=[0, 0.1], normalise=[False])``; the protocol itself is the first row.
+    """One protocol field varied at a time: per route, the main-table means (MRE, MAE; ``not_identified`` fits and
+    ``mre_identified`` as :func:`main_table`), GSM8K's MRE, and the worst benchmark.
+    ``sensitivity(P, filter_margin=[0, 0.1], normalise=[False])``; the protocol itself is the first row.
     A variant that cannot be computed on the data (e.g. an empirical random level with no run small enough) has NaN
     numbers and the reason in ``note``."""
     rows = []
@@ -296,6 +309,8 @@ def sensitivity(protocol: KrajewskiProtocol = PROTOCOL, routes=("direct",), **al
             per = detail.xs(route, level="route")["mre"]
             rows.append({"field": field, "value": _label(value), "route": route, "benchmarks": len(per),
                          "mre": main.loc[route, "mre"], "mae": main.loc[route, "mae"],
+                         "not_identified": main.loc[route, "not_identified"],
+                         "mre_identified": main.loc[route, "mre_identified"],
                          "gsm8k_mre": float(per.get("gsm8k_cot_llama", np.nan)),
                          "worst": per.idxmax(), "worst_mre": float(per.max()), "note": ""})
     return pd.DataFrame(rows).set_index(["field", "value", "route"])

@@ -24,6 +24,13 @@ export PYTHONHASHSEED := 0
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
+# Worker processes for the seeds of the authors' BNSL procedure (the results do not depend on it).
+export SCALINGLAWS_JOBS ?= 2
+# make test executes the chapters with every loaded measurement moved by 1e-12 (relative, draw 1): a verdict,
+# count or status that changes, or a number that moves beyond its stated tolerance, fails (conftest.py compares
+# what the chapters glue with book/_glue.json; tests/test_machine_independence.py reruns both papers' claims()
+# under further draws). make book runs unperturbed and is compared with the same record.
+PERTURB ?= 1e-12:1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # make test NBVAL=0 skips nbval over the chapters: CI does, because its make book executes every chapter anyway
@@ -63,11 +70,15 @@ _mathjax/mathjax/tex-mml-chtml.js: package.json
 
 mathjax: _mathjax/mathjax/tex-mml-chtml.js
 
+# The shared results cache (src/scalinglaws/_cache.py) starts empty on every run, so nothing stale can be read.
 book: env mathjax
 	@start=$$(date +%s); \
-	rm -rf _build/html _build/.doctrees _build/jupyter_execute; \
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute _build/cache/book; \
 	echo "[book] executing every chapter and building HTML (warnings are errors)"; \
-	$(VENV)/bin/jupyter-book build . --all --warningiserror --keep-going --quiet; \
+	SCALINGLAWS_RESULT_CACHE=$(abspath _build/cache/book) SCALINGLAWS_PERTURB= \
+	  $(VENV)/bin/jupyter-book build . --all --warningiserror --keep-going --quiet; \
+	echo "[book] comparing what the chapters glue with book/_glue.json"; \
+	$(PY) .ci/glue_check.py check _build/jupyter_execute; \
 	echo "[book] built $(abspath _build/html/index.html) in $$(( $$(date +%s) - start )) s"
 
 # After make book: every page in a real browser (.ci/check_pages.py), screenshots in _build/screenshots/.
@@ -78,9 +89,13 @@ test: env
 	@start=$$(date +%s); \
 	echo "[test] ruff (lint and import order, [tool.ruff] in pyproject.toml)"; \
 	$(VENV)/bin/ruff check src tests benchmarks .ci; \
+	rm -rf _build/cache/test; \
+	export SCALINGLAWS_RESULT_CACHE=$(abspath _build/cache/test); \
 	if [ "$(NBVAL)" = 1 ]; then \
-	  echo "[test] pytest over tests/ and nbval over every chapter in book/"; \
-	  $(PY) -m pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout=300 tests book; \
+	  echo "[test] pytest over tests/, then nbval over every chapter in book/ with the data perturbed at $(PERTURB)"; \
+	  $(PY) -m pytest -q tests; \
+	  SCALINGLAWS_PERTURB=$(PERTURB) $(PY) -m pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout=300 \
+	    book; \
 	else \
 	  echo "[test] pytest over tests/ (NBVAL=0: the chapters are left to make book, which executes each once)"; \
 	  $(PY) -m pytest -q tests; \

@@ -24,7 +24,8 @@ except ImportError:  # plain Python: figures are saved with savefig, at savefig.
 __all__ = [
     "plot_forecast", "set_style", "readable", "plot_extrapolation", "plot_fits", "plot_proxy_fits", "facet_grid",
     "plot_group_fits", "plot_params",
-    "plot_backtest", "plot_routes", "plot_predicted_vs_observed", "plot_mixtures", "plot_isoflop", "plot_penalty",
+    "plot_backtest", "plot_routes", "plot_seed_spread", "plot_predicted_vs_observed", "plot_mixtures", "plot_isoflop",
+    "plot_penalty",
     "plot_passk_joint", "plot_envelope_vs_fit", "plot_curves_in_k", "plot_power_in_k", "plot_exponent_in_k",
 ]
 
@@ -217,6 +218,28 @@ def plot_routes(ax, runs, points, *, threshold: float | None = None, routes=None
     ax.set_ylim(max(lo, 0.0), min(hi, 1.0, 1.5 * float(np.nanmax(Q))))
     if title:
         ax.set_title(title, fontsize=8)
+    return ax
+
+
+def plot_seed_spread(ax, seed_table, reference=None, *, reference_label: str = "direct law", flat: float = 0.01):
+    """A seeded search's held-out MRE per benchmark, one dot per seed (hollow where the run fitted a flat law, a
+    fitted accuracy span below ``flat``), with an optional ``reference`` MRE per benchmark (a Series) as a bar.
+    ``seed_table`` is :func:`scalinglaws.papers.krajewski.bnsl_seed_table`'s frame (``mre``, ``span``)."""
+    benches = list(dict.fromkeys(seed_table.index.get_level_values("benchmark")))
+    for i, bench in enumerate(benches):
+        d = seed_table.xs(bench, level="benchmark")
+        x = i + np.linspace(-0.18, 0.18, len(d))
+        is_flat = d["span"].to_numpy() < flat
+        ax.scatter(x[~is_flat], d["mre"].to_numpy()[~is_flat], s=14, color=ROUTE_COLORS["bnsl"], zorder=3,
+                   label="BNSL run (a curve)" if i == 0 else None)
+        ax.scatter(x[is_flat], d["mre"].to_numpy()[is_flat], s=14, facecolor="none", edgecolor=ROUTE_COLORS["bnsl"],
+                   zorder=3, label="BNSL run (a flat law)" if i == 0 else None)
+        if reference is not None and bench in reference.index:
+            ax.plot([i - 0.3, i + 0.3], [reference[bench]] * 2, color=ROUTE_COLORS["direct"], lw=2,
+                    label=reference_label if i == 0 else None)
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(benches)), benches, rotation=40, ha="right")
+    ax.set_ylabel("held-out MRE (fraction)")
     return ax
 
 

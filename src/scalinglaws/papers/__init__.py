@@ -26,9 +26,10 @@ __all__ = ["PROVENANCES", "STATUSES", "choice", "provenance", "vary", "published
 
 PUBLISHED_ENV = "SCALINGLAWS_PUBLISHED"
 
-#: The statuses a claim can have.
-STATUSES = ("reproduced", "partly", "not reproduced", "not testable")
-_COLUMNS = ["claim", "metric", "paper", "ours", "status", "rule", "chapter"]
+#: The statuses a claim can have. *inconclusive*: the evidence does not decide -- the status changes with the seed of
+#: a random search (or another source of chance the rule names), or the deciding parameter is not identified.
+STATUSES = ("reproduced", "partly", "not reproduced", "inconclusive", "not testable")
+_COLUMNS = ["claim", "metric", "paper", "ours", "status", "rule", "chapter", "note"]
 
 
 def _published_path() -> Path:
@@ -80,11 +81,13 @@ def paper_value(paper: str, key: str) -> float:
     return float(table.loc[key, "value"])
 
 
-def claim_row(claim: str, metric: str, paper: float, ours: float, status: str, rule: str, chapter: str) -> dict:
-    """One row of a ``claims()`` frame; ``status`` must be one of :data:`STATUSES`."""
+def claim_row(claim: str, metric: str, paper: float, ours: float, status: str, rule: str, chapter: str,
+              note: str = "") -> dict:
+    """One row of a ``claims()`` frame; ``status`` must be one of :data:`STATUSES`; ``note`` is what a reader needs
+    beside the number (its spread over seeds, a definition that is ours, a caveat on the data)."""
     if status not in STATUSES:
         raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
-    return dict(zip(_COLUMNS, (claim, metric, float(paper), float(ours), status, rule, chapter)))
+    return dict(zip(_COLUMNS, (claim, metric, float(paper), float(ours), status, rule, chapter, str(note))))
 
 
 def claims_frame(rows: dict[str, dict]) -> pd.DataFrame:

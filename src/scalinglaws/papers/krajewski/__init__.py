@@ -39,10 +39,13 @@ from .protocol import (
 )
 from .routes import (
                        bnsl_optima,
+                       bnsl_seed_table,
                        extrapolation,
                        fit_route,
                        main_table,
                        qmax_reduction,
+                       route_winners,
+                       seed_means,
                        sensitivity,
                        two_stage_decomposition,
 )
@@ -54,6 +57,7 @@ __all__ = [
     "PROTOCOL", "Series", "benchmark_series", "benchmark_specs", "ladder", "random_levels", "fit_mask",
     "heldout_options", "route_options",
     "fit_route", "extrapolation", "main_table", "sensitivity", "bnsl_optima", "two_stage_decomposition",
-    "qmax_reduction", "across_tpr", "per_tpr_fits", "pass_at_k", "proxy_r2", "mixture_exponents", "claims",
+    "qmax_reduction", "bnsl_seed_table", "seed_means", "route_winners", "across_tpr", "per_tpr_fits", "pass_at_k",
+    "proxy_r2", "mixture_exponents", "claims",
     "CLAIM_IDS",
 ]

@@ -4,8 +4,8 @@ with the analyses of why the routes differ (BNSL optima, Eq. 10's reduction, the
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -16,7 +16,7 @@ from ...datasets import select
 from ...metrics import r_squared
 from ...two_stage import fit_two_stage
 from .. import paper_value, vary
-from ..bnsl_authors import fit_bnsl_authors
+from ..bnsl_authors import AuthorsBNSLSeeds, fit_bnsl_authors_seeds
 from .protocol import (
     PROTOCOL,
     ROUTES,
@@ -39,7 +39,9 @@ logger = logging.getLogger("scalinglaws")
 
 @dataclass(frozen=True)
 class _Fitted:
-    """A fitted route: ``predict(C)`` gives accuracy; ``C``, ``Q`` the fitted runs; ``fit`` the underlying result."""
+    """A fitted route: ``predict(C)`` gives accuracy; ``C``, ``Q`` the fitted runs; ``fit`` the underlying result.
+    For the authors' BNSL procedure, run once per seed, ``predict`` returns one row per seed (shape ``(seeds, n)``)
+    and ``fit`` is the :class:`~scalinglaws.papers.bnsl_authors.AuthorsBNSLSeeds`."""
 
     route: str
     predict: object
@@ -47,6 +49,10 @@ class _Fitted:
     Q: np.ndarray
     status: str
     fit: object = None
+
+    @property
+    def seeded(self) -> bool:
+        return isinstance(self.fit, AuthorsBNSLSeeds)
 
 
 def fit_route(protocol: KrajewskiProtocol, route: str, C, Q, q_random: float, L=None) -> _Fitted:
@@ -77,8 +83,9 @@ def fit_route(protocol: KrajewskiProtocol, route: str, C, Q, q_random: float, L=
         return _Fitted(route, lambda c: res.predict(C=c), Cf, Qf, res.status.value, res)
     if route in ("bnsl_authors", "bnsl_authors_neglog"):
         ok = (Qf > chance) & (Qf < 1)
-        res = _bnsl_authors_cached(tuple(Cf[ok]), tuple(Qf[ok]), "accuracy" if route == "bnsl_authors" else "neglog",
-                                   chance, protocol.bnsl_starts, protocol.bnsl_hops)
+        res = fit_bnsl_authors_seeds(Cf[ok], Qf[ok], space="accuracy" if route == "bnsl_authors" else "neglog",
+                                     chance=chance, n_starts=protocol.bnsl_starts, n_hops=protocol.bnsl_hops,
+                                     seeds=protocol.bnsl_seeds, n_jobs=jobs())
         return _Fitted(route, res.predict, Cf[ok], Qf[ok], "converged", res)
     if two_stage:
         if L is None:
@@ -89,25 +96,43 @@ def fit_route(protocol: KrajewskiProtocol, route: str, C, Q, q_random: float, L=
     raise ValueError(f"unknown route {route!r}; known: {ROUTES + VARIANTS}")
 
 
-@lru_cache(maxsize=256)
-def _bnsl_authors_cached(C: tuple, Q: tuple, space: str, chance: float, n_starts: int, n_hops: int):
-    """The authors' BNSL procedure is the slow part of the main table (seconds per benchmark): a chapter that shows
-    the table and the BNSL optima fits each benchmark once."""
-    return fit_bnsl_authors(np.array(C), np.array(Q), space=space, chance=chance, n_starts=n_starts, n_hops=n_hops)
+def jobs() -> int:
+    """Worker processes for the seeds of the authors' BNSL procedure: ``SCALINGLAWS_JOBS`` (default 1; the
+    Makefile sets 2). The results do not depend on it."""
+    text = os.environ.get("SCALINGLAWS_JOBS", "1").strip() or "1"
+    try:
+        n = int(text)
+    except ValueError:
+        raise ValueError(f"SCALINGLAWS_JOBS must be a positive integer, got {text!r}") from None
+    if n < 1:
+        raise ValueError(f"SCALINGLAWS_JOBS must be a positive integer, got {n}")
+    return n
+
+
+def _seed_scores(fitted: _Fitted, C_held, Q_held, n_items: float) -> pd.DataFrame:
+    """Held-out and in-sample scores, one row per seed (one row for a deterministic route)."""
+    pred_held = np.atleast_2d(np.asarray(fitted.predict(C_held), float))
+    pred_fit = np.atleast_2d(np.asarray(fitted.predict(fitted.C), float))
+    se = binomial_se(np.clip(Q_held, 1e-9, 1 - 1e-9), np.full(len(Q_held), float(n_items)))
+    err = np.abs(pred_held - Q_held)
+    return pd.DataFrame({"mre": np.mean(err / Q_held, axis=1), "mae": np.mean(err, axis=1),
+                         "rmse": np.sqrt(np.mean((pred_fit - fitted.Q) ** 2, axis=1)),
+                         "r2": [r_squared(fitted.Q, p) for p in pred_fit],
+                         "error_over_se": np.median(err, axis=1) / np.median(se),
+                         "span": np.ptp(pred_fit, axis=1)})
 
 
 def _scores(fitted: _Fitted, C_held, Q_held, n_items: float) -> dict:
-    pred_held = np.asarray(fitted.predict(C_held), float)
-    se = binomial_se(np.clip(Q_held, 1e-9, 1 - 1e-9), np.full(len(Q_held), float(n_items)))
-    pred_fit = np.asarray(fitted.predict(fitted.C), float)
-    resid = pred_fit - fitted.Q
-    return {"n_fit": int(fitted.C.size), "n_heldout": int(len(C_held)),
-            "mre": float(np.mean(np.abs(pred_held - Q_held) / Q_held)),
-            "mae": float(np.mean(np.abs(pred_held - Q_held))),
-            "rmse": float(np.sqrt(np.mean(resid**2))),
-            "r2": r_squared(fitted.Q, pred_fit),
-            "error_over_se": float(np.median(np.abs(pred_held - Q_held)) / np.median(se)),
-            "status": fitted.status, "reason": ""}
+    """A route's row of :func:`extrapolation`: for a seeded route the median over seeds of each score, with the
+    number of seeds and the range of the MRE over them."""
+    per = _seed_scores(fitted, C_held, Q_held, n_items)
+    row = {"n_fit": int(fitted.C.size), "n_heldout": int(len(C_held)),
+           **{m: float(per[m].median()) for m in ("mre", "mae", "rmse", "r2", "error_over_se")},
+           "seeds": len(per) if fitted.seeded else np.nan,
+           "mre_min": float(per["mre"].min()) if fitted.seeded else np.nan,
+           "mre_max": float(per["mre"].max()) if fitted.seeded else np.nan,
+           "status": fitted.status, "reason": ""}
+    return row
 
 
 def extrapolation(protocol: KrajewskiProtocol = PROTOCOL, routes=ROUTES, table: pd.DataFrame | None = None):
@@ -117,12 +142,16 @@ def extrapolation(protocol: KrajewskiProtocol = PROTOCOL, routes=ROUTES, table: 
     Returns
     -------
     detail : DataFrame
-        Indexed by (benchmark, route): ``n_fit, n_heldout, mre, mae, rmse, r2, error_over_se, status, reason`` (see
-        the module docstring for the metrics; ``error_over_se`` is the median absolute held-out error over the
-        median binomial standard error of the held-out runs, the benchmark's own noise). A route that cannot be
-        fitted has NaN scores, ``status = "failed"`` and the ``reason``.
+        Indexed by (benchmark, route): ``n_fit, n_heldout, mre, mae, rmse, r2, error_over_se, seeds, mre_min,
+        mre_max, status, reason``. MRE and MAE are held-out errors on raw accuracy (``mre`` a fraction, ``mae`` in
+        accuracy), RMSE and R² in-sample; ``error_over_se`` is the median absolute held-out error over the median
+        binomial standard error of the held-out runs, the benchmark's own noise. For the authors' BNSL procedure,
+        which is run once per seed (``protocol.bnsl_seeds``), each score is the **median over seeds**, ``seeds``
+        counts them and ``mre_min`` / ``mre_max`` give the MRE's range; these three are NaN for the deterministic
+        routes. A route that cannot be fitted has NaN scores, ``status = "failed"`` and the ``reason``.
     points : DataFrame
-        One row per benchmark x route x held-out run: ``C, observed, predicted``.
+        One row per benchmark x route x held-out run: ``C, observed, predicted`` (the median over seeds for a
+        seeded route).
     """
     table = ladder(protocol) if table is None else table
     specs, q = benchmark_specs(protocol), random_levels(protocol, table)
@@ -145,15 +174,21 @@ def extrapolation(protocol: KrajewskiProtocol = PROTOCOL, routes=ROUTES, table: 
                 rows.append({"benchmark": bench, "route": route, "status": "failed", "reason": str(exc)})
                 continue
             rows.append({"benchmark": bench, "route": route, **row})
+            pred = np.atleast_2d(fitted.predict(C[held]))
             pts.append(pd.DataFrame({"benchmark": bench, "route": route, "C": C[held], "observed": Q[held],
-                                     "predicted": fitted.predict(C[held])}))
+                                     "predicted": np.median(pred, axis=0)}))
     detail = pd.DataFrame(rows).set_index(["benchmark", "route"])
     return detail, (pd.concat(pts, ignore_index=True) if pts else pd.DataFrame())
 
 
 def main_table(protocol: KrajewskiProtocol = PROTOCOL, detail: pd.DataFrame | None = None, routes=ROUTES):
     """The paper's main table: per route, the mean over benchmarks of MRE, MAE, RMSE and R² (ours) beside the
-    paper's, and how many benchmarks were fitted. ``detail`` is :func:`extrapolation`'s first frame."""
+    paper's, and how many benchmarks were fitted. ``detail`` is :func:`extrapolation`'s first frame.
+
+    For the authors' BNSL procedure (a seeded route) each metric is first averaged over benchmarks seed by seed
+    (seed ``j``'s mean uses every benchmark's run with seed ``j``: :func:`seed_means`), and the row gives the
+    **median over seeds** of those means, the number of ``seeds``, and ``mre_lo`` / ``mre_hi``, the range of the mean
+    MRE over seeds; these three are NaN for the deterministic routes."""
     if detail is None:
         detail = extrapolation(protocol, routes)[0]
     rows = []
@@ -167,8 +202,81 @@ def main_table(protocol: KrajewskiProtocol = PROTOCOL, detail: pd.DataFrame | No
                 row[f"paper_{m}"] = paper_value("krajewski", key)
             except KeyError:
                 row[f"paper_{m}"] = np.nan
+        row["seeds"] = row["mre_lo"] = row["mre_hi"] = np.nan
+        if "seeds" in d and d["seeds"].notna().any():
+            per_seed = seed_means(protocol, route)
+            row.update({m: float(per_seed[m].median()) for m in ("mre", "mae", "rmse", "r2")})
+            row["seeds"] = len(per_seed)
+            row["mre_lo"], row["mre_hi"] = float(per_seed["mre"].min()), float(per_seed["mre"].max())
         rows.append(row)
     return pd.DataFrame(rows).set_index("route")
+
+
+def _resolve(protocol: KrajewskiProtocol, route: str) -> str:
+    if route == "bnsl":
+        return "bnsl_authors" if protocol.bnsl_fit == "authors" else "bnsl_ours"
+    return route
+
+
+def bnsl_seed_table(protocol: KrajewskiProtocol = PROTOCOL, route: str = "bnsl_authors", benchmarks=None
+                    ) -> pd.DataFrame:
+    """The authors' BNSL procedure, one row per benchmark x seed: its ``objective``, parameters (``a, b, c0, d1, f1,
+    c1``, ``log10_d1``), ``break_inside`` (d1 within the fitted compute range), ``d1_moved`` (decades from its
+    start), ``at_best`` (objective within 1e-3 of the best any seed found on that benchmark), the held-out ``mre``
+    and ``mae`` and in-sample ``rmse`` and ``r2`` (as :func:`extrapolation`) and the fitted accuracy ``span`` (0
+    for a constant law).
+
+    ``route`` is ``bnsl_authors`` (accuracy space, the script's) or ``bnsl_authors_neglog``. The runs are the
+    protocol's (``bnsl_starts`` x ``bnsl_hops`` per seed, seeds ``0 .. bnsl_seeds - 1``); benchmarks that cannot be
+    fitted are left out (:func:`extrapolation` gives the reason)."""
+    route = _resolve(protocol, route)
+    if route not in ("bnsl_authors", "bnsl_authors_neglog"):
+        raise ValueError(f"bnsl_seed_table: route must be 'bnsl_authors' or 'bnsl_authors_neglog', got {route!r}")
+    table, specs = ladder(protocol), benchmark_specs(protocol)
+    q = random_levels(protocol, table)
+    if benchmarks is not None:
+        specs = specs.loc[list(benchmarks)]
+    frames = []
+    for bench, spec in specs.iterrows():
+        d = select(table, bench, spec["metric"], required=True)
+        C, Q = d["C"].to_numpy(), d["value"].to_numpy()
+        held = C > protocol.split_compute
+        try:
+            fitted = fit_route(protocol, route, C, Q, float(q[bench]))
+        except (ValueError, RuntimeError) as exc:
+            logger.info("krajewski %s %s: not fitted: %s", bench, route, exc)
+            continue
+        t = fitted.fit.table()
+        scores = _seed_scores(fitted, C[held], Q[held], spec["n_items"]).set_index(t.index)
+        frames.append(pd.concat({bench: t.join(scores[["mre", "mae", "rmse", "r2", "span"]])}, names=["benchmark"]))
+    return pd.concat(frames)
+
+
+def seed_means(protocol: KrajewskiProtocol = PROTOCOL, route: str = "bnsl_authors") -> pd.DataFrame:
+    """Per seed, the mean over benchmarks of the authors' BNSL procedure's held-out MRE and MAE and in-sample RMSE
+    and R² (each benchmark's run with that seed): the distribution of the main table's BNSL row over seeds."""
+    return bnsl_seed_table(protocol, route).groupby(level="seed")[["mre", "mae", "rmse", "r2"]].mean()
+
+
+def route_winners(detail: pd.DataFrame, routes=ROUTES) -> pd.DataFrame:
+    """Per benchmark, the route with the lowest held-out MRE in :func:`extrapolation`'s ``detail`` (a seeded route
+    by its median over seeds), and whether that verdict is **settled**: it holds whichever seed the seeded routes
+    take (a deterministic winner beats every seed of a seeded route; a seeded winner wins with its worst seed). A
+    verdict that is not settled depends on the seed of a random search, so on rounding too. Benchmarks where no
+    route was fitted are left out. Columns: ``winner, mre, runner_up, runner_up_mre, settled``."""
+    mre = detail["mre"].unstack()[list(routes)]
+    lo = detail["mre_min"].unstack().reindex(columns=list(routes)).fillna(mre)
+    hi = detail["mre_max"].unstack().reindex(columns=list(routes)).fillna(mre)
+    rows = {}
+    for bench, m in mre.dropna(how="all").iterrows():
+        order = m.dropna().sort_values()
+        win = order.index[0]
+        others = [r for r in order.index if r != win]
+        settled = bool(all(hi.loc[bench, win] < lo.loc[bench, r] for r in others))
+        rows[bench] = {"winner": win, "mre": float(order.iloc[0]),
+                       "runner_up": order.index[1] if others else "", "runner_up_mre":
+                       float(order.iloc[1]) if others else np.nan, "settled": settled}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("benchmark")
 
 
 def sensitivity(protocol: KrajewskiProtocol = PROTOCOL, routes=("direct",), **alternatives) -> pd.DataFrame:
@@ -205,9 +313,14 @@ def bnsl_optima(protocol: KrajewskiProtocol = PROTOCOL, ways=("bnsl_authors", "b
                 ) -> pd.DataFrame:
     """Eq. 1 fitted several ways on each benchmark (default: all of the protocol's): the authors' procedure on
     accuracy (``bnsl_authors``, as their script), the same procedure on -log Q' (``bnsl_authors_neglog``), and our
-    engine on -log Q' (``bnsl_ours``). Per benchmark x way: held-out MRE, where the break d1 lies
-    (log10 FLOPs; inside the fitted range or not), how far the optimiser moved it from its start (decades, for the
-    authors' procedure), and the fitted accuracy span."""
+    engine on -log Q' (``bnsl_ours``).
+
+    Per benchmark x way: ``seeds`` (runs of the authors' procedure; NaN for our deterministic engine), ``at_best``
+    (how many seeds reached the best objective found, within 1e-3), the held-out ``mre`` (median over seeds) with
+    ``mre_min`` / ``mre_max`` over seeds, ``log10_d1`` (the break, in log10 FLOPs, of the best-objective run),
+    ``breaks_inside`` (how many runs put the break inside the fitted range), ``d1_moved_decades`` (the largest move
+    of the break from its start over seeds, for the authors' procedure), ``constant_fits`` (runs whose fitted
+    accuracy spans less than 0.01: a flat law) and ``prediction_span`` (median fitted accuracy span)."""
     table, specs = ladder(protocol), benchmark_specs(protocol)
     q = random_levels(protocol, table)
     if benchmarks is not None:
@@ -223,15 +336,21 @@ def bnsl_optima(protocol: KrajewskiProtocol = PROTOCOL, ways=("bnsl_authors", "b
             except (ValueError, RuntimeError) as exc:
                 rows.append({"benchmark": bench, "way": way, "status": "failed", "reason": str(exc)})
                 continue
-            res = fitted.fit
-            d1 = res.params["d1"]
-            moved = res.d1_moved if way != "bnsl_ours" else np.nan
+            per = _seed_scores(fitted, C[held], Q[held], spec["n_items"])
+            if fitted.seeded:
+                t = fitted.fit.table()
+                d1, inside, moved = fitted.fit.best.params["d1"], int(t["break_inside"].sum()), t["d1_moved"].max()
+                seeds, at_best = len(t), fitted.fit.n_at_best()
+            else:
+                d1, seeds, at_best, moved = fitted.fit.params["d1"], np.nan, np.nan, np.nan
+                inside = int(fitted.C.min() <= d1 <= fitted.C.max())
             rows.append({"benchmark": bench, "way": way, "status": fitted.status, "reason": "",
-                         "mre": float(np.mean(np.abs(fitted.predict(C[held]) - Q[held]) / Q[held])),
-                         "log10_d1": float(np.log10(d1)) if d1 > 0 else np.nan,
-                         "break_inside": bool(fitted.C.min() <= d1 <= fitted.C.max()),
-                         "d1_moved_decades": moved,
-                         "prediction_span": float(np.ptp(fitted.predict(fitted.C)))})
+                         "seeds": seeds, "at_best": at_best, "mre": float(per["mre"].median()),
+                         "mre_min": float(per["mre"].min()) if fitted.seeded else np.nan,
+                         "mre_max": float(per["mre"].max()) if fitted.seeded else np.nan,
+                         "log10_d1": float(np.log10(d1)) if d1 > 0 else np.nan, "breaks_inside": inside,
+                         "d1_moved_decades": float(moved), "constant_fits": int((per["span"] < 0.01).sum()),
+                         "prediction_span": float(per["span"].median())})
     return pd.DataFrame(rows).set_index(["benchmark", "way"])
 
 

@@ -1,0 +1,65 @@
+"""A cache for the expensive results several chapters share: in memory always, on disk when a build asks for it.
+
+The authors' BNSL procedure over ten seeds costs about a minute of CPU, and the introduction, *Direct versus
+two-stage prediction* and the tests each need it. Each chapter runs in its own kernel, so an in-memory cache cannot
+share it; a disk cache can. Results are always kept in memory for the process (the last :data:`MEMORY_ITEMS` per
+function); the disk cache is **off** unless the environment variable ``SCALINGLAWS_RESULT_CACHE`` names a folder:
+``make book`` and ``make test`` each set it to a folder of their own under ``_build/`` that they empty first, so a
+result computed by an older version of the code can never be read (the key holds the inputs, not the code).
+
+A result is keyed by the function's qualified name and a SHA-256 of its pickled arguments: arrays by their bytes,
+so data perturbed by :mod:`scalinglaws.datasets.perturbation` get a key of their own. Writes are atomic (a temporary
+file renamed into place), so two chapters executed at once cannot read half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from functools import wraps
+from pathlib import Path
+
+CACHE_ENV = "SCALINGLAWS_RESULT_CACHE"
+#: Results kept in memory per decorated function (oldest dropped first).
+MEMORY_ITEMS = 256
+
+
+def cache_dir() -> Path | None:
+    """The cache folder named by ``SCALINGLAWS_RESULT_CACHE``, or None when caching is off."""
+    text = os.environ.get(CACHE_ENV, "").strip()
+    return Path(text) if text else None
+
+
+def disk_cached(fn):
+    """Decorate ``fn`` (a pure function of picklable arguments with a frozen, picklable result) to keep its last
+    results in memory (this process) and, when a cache folder is set, to read them from and write them to it."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    memory: dict[str, object] = {}
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        key = hashlib.sha256(pickle.dumps((name, args, sorted(kwargs.items())), protocol=5)).hexdigest()
+        if key in memory:
+            return memory[key]
+        folder = cache_dir()
+        path = None if folder is None else folder / f"{fn.__name__}-{key[:32]}.pkl"
+        if path is not None and path.exists():
+            with open(path, "rb") as fh:
+                out = pickle.load(fh)
+        else:
+            out = fn(*args, **kwargs)
+        if len(memory) >= MEMORY_ITEMS:
+            memory.pop(next(iter(memory)))
+        memory[key] = out
+        if path is None or path.exists():
+            return out
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(out, fh, protocol=5)
+        os.replace(tmp, path)
+        return out
+
+    return wrapper

@@ -1,4 +1,4 @@
-# The two commands: `make book` and `make test`. Both create .venv if needed and install the pinned dependencies.
+# The two commands: `make book` and `make test`. Both create .venv if needed and install the locked dependencies.
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 .DEFAULT_GOAL := help
@@ -6,8 +6,11 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Reinstall whenever pyproject.toml changes.
-STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-16)
+# The book's exact environment: every package pinned, transitive ones included (written by .ci/update_lock.py;
+# pyproject.toml holds only the ranges a user's environment must satisfy).
+LOCK := requirements/book.lock
+# Reinstall whenever pyproject.toml or the lock changes.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | sha256sum | cut -c1-16)
 
 # Data: read from the mirror beside the checkout when there is one (no internet needed), else downloaded.
 ifneq ($(wildcard ../shared/data/SOURCES.md),)
@@ -43,11 +46,11 @@ help:
 
 env: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@start=$$(date +%s); \
 	if [ ! -x $(PY) ]; then echo "[env] creating $(VENV)"; $(PYTHON) -m venv $(VENV); fi; \
-	echo "[env] installing the pinned dependencies (pip install -e '.[book,test]')"; \
-	$(PY) -m pip install --quiet -e '.[book,test]' 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }; \
+	echo "[env] installing the locked dependencies (pip install -c $(LOCK) -e '.[book,test,all]')"; \
+	$(PY) -m pip install --quiet -c $(LOCK) -e '.[book,test,all]' 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }; \
 	rm -f $(VENV)/.installed-*; touch $@; \
 	echo "[env] ready in $$(( $$(date +%s) - start )) s"
 

@@ -1,3 +1,4 @@
+import importlib.util
 import os
 from pathlib import Path
 
@@ -29,3 +30,32 @@ def mirror_env(mirror):
     mp.setenv("SCALINGLAWS_DATA_MIRROR", str(mirror))
     yield mirror
     mp.undo()
+
+
+# The optional extras (pyproject.toml): a test that needs one skips, naming it, when the package is missing, so that
+# the library's tests run in a user's environment with the core alone (.ci/check_install.sh core).
+def _needs(extra: str, *modules: str) -> None:
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        pytest.skip(f"needs the {extra} extra ({', '.join(missing)} not installed): pip install 'scalinglaws[{extra}]'")
+
+
+@pytest.fixture(scope="session")
+def needs_plot():
+    """matplotlib and seaborn (scalinglaws.plotting, forecast --plot)."""
+    _needs("plot", "matplotlib", "seaborn")
+
+
+@pytest.fixture(scope="session")
+def needs_sympy():
+    """sympy (envelope.symbolic_derivation); returns the module."""
+    _needs("symbolic", "sympy")
+    import sympy
+
+    return sympy
+
+
+@pytest.fixture(scope="session")
+def needs_parquet():
+    """pyarrow (the Pythia loaders read parquet files)."""
+    _needs("parquet", "pyarrow")

@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from IPython.display import Markdown
 
 from scalinglaws import _cache
 from scalinglaws.book import GLUE_MIME, claims_html, count, record, share
@@ -31,6 +30,7 @@ def test_count_refuses_the_object_column_that_summed_to_true():
 
 
 def test_record_kinds_and_refusals():
+    Markdown = pytest.importorskip("IPython.display", reason="the [book] extra (IPython) is not installed").Markdown
     assert record("n", np.int64(8)) == {"name": "n", "kind": "int", "value": 8}
     assert record("b", np.bool_(True))["kind"] == "bool"
     assert record("s", "reproduced")["kind"] == "text"
@@ -70,7 +70,7 @@ def test_glue_check_compares_exactly_or_within_tolerance():
 
 
 def test_glue_check_reads_executed_notebooks(tmp_path):
-    import nbformat
+    nbformat = pytest.importorskip("nbformat", reason="the [book] extra (nbformat) is not installed")
 
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("")

@@ -29,13 +29,18 @@ def lre(ours: float, certified: float) -> float:
 
 def _data(case, mirror_needed):
     if case["data"]["source"] != "inline":
-        mirror_needed()
+        mirror_needed(case["data"]["source"])
     return data(case)
 
 
 @pytest.fixture
 def need_mirror(request):
-    return lambda: request.getfixturevalue("mirror_env")
+    def need(source):
+        if source == "pythia":  # parquet files
+            request.getfixturevalue("needs_parquet")
+        return request.getfixturevalue("mirror_env")
+
+    return need
 
 
 def test_there_are_enough_cases():

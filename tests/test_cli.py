@@ -113,17 +113,30 @@ def test_console_script_and_module_entry_points(ladder_csv):
     assert bad.returncode == 2 and bad.stderr.strip().startswith("scalinglaws: error: unknown law")
 
 
-def test_forecast_json_is_one_object_in_the_stated_shape(ladder_csv, capsys, tmp_path):
-    png = tmp_path / "f.png"
+def test_forecast_json_is_one_object_in_the_stated_shape(ladder_csv, capsys):
     code, out, _ = run(["forecast", str(ladder_csv), "--law", "direct", "--col", "C=flops", "--col", "Q=acc",
-                        "--at", "C=1e23", "--at", "C=3e23", "--level", "0.8", "--interval", "delta", "--plot", str(png),
-                        "--json"], capsys)
-    assert code == 0 and png.stat().st_size > 10_000
+                        "--at", "C=1e23", "--at", "C=3e23", "--level", "0.8", "--interval", "delta", "--json"], capsys)
+    assert code == 0
     obj = json.loads(out)
     assert set(obj) == {"law", "level", "interval", "forecasts", "backtest", "status", "warnings"}
     assert obj["level"] == 0.8 and obj["interval"] == "delta" and len(obj["forecasts"]) == 2
     first = obj["forecasts"][0]
     assert first["at"] == {"C": 1e23} and first["predicted"] == pytest.approx(np.exp(-2000.0 * 1e23**-0.15))
+
+
+def test_forecast_plot_draws_a_figure(ladder_csv, capsys, tmp_path, needs_plot):
+    png = tmp_path / "f.png"
+    code, out, _ = run(["forecast", str(ladder_csv), "--law", "direct", "--col", "C=flops", "--col", "Q=acc",
+                        "--at", "C=1e23", "--interval", "delta", "--plot", str(png), "--json"], capsys)
+    assert code == 0 and png.stat().st_size > 10_000 and json.loads(out)["level"] == 0.9
+
+
+def test_forecast_plot_without_the_plot_extra_names_it(ladder_csv, capsys, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed
+    code, out, err = run(["forecast", str(ladder_csv), "--law", "direct", "--col", "C=flops", "--col", "Q=acc",
+                          "--at", "C=1e23", "--plot", str(tmp_path / "f.png")], capsys)
+    assert code == 2 and out == "" and "pip install 'scalinglaws[plot]'" in err
+    assert not (tmp_path / "f.png").exists()
 
 
 def test_forecast_report_says_the_verdict_and_interpolation(ladder_csv, capsys):

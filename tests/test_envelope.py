@@ -1,14 +1,17 @@
 """The compute-optimal envelope theorem: closed forms checked symbolically (sympy) and by brute force."""
 
+import re
+import sys
+
 import numpy as np
 import pytest
-import sympy as sp
 from scipy import optimize
 
 from scalinglaws import envelope as ev
 
 
-def test_closed_forms_symbolically():
+def test_closed_forms_symbolically(needs_sympy):
+    sp = needs_sympy
     N, C, N0, D0, b, g, c = sp.symbols("N C N0 D0 beta gamma c", positive=True)
     D = C / (c * N)
     R = N0 * N**-b + D0 * D**-g
@@ -75,9 +78,18 @@ def test_bad_coefficients(bad):
         ev.compute_law(**kwargs)
 
 
-def test_library_derivation_and_brute_force():
+def test_library_derivation(needs_sympy):
     steps = ev.symbolic_derivation()
     assert len(steps) == 5 and all(res == 0 for _, res in steps.values())
+
+
+def test_symbolic_derivation_without_the_symbolic_extra_names_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sympy", None)  # as if not installed
+    with pytest.raises(ModuleNotFoundError, match=re.escape("pip install 'scalinglaws[symbolic]'")):
+        ev.symbolic_derivation()
+
+
+def test_library_brute_force():
     bf = ev.brute_force_check(n_draws=10, seed=1)
     assert bf["rel diff min R"].max() < 1e-10 and bf["rel diff N*"].max() < 1e-5
     assert bf.equals(ev.brute_force_check(n_draws=10, seed=1))  # seeded

@@ -257,7 +257,7 @@ def test_krajewski_fit_mask():
     assert krajewski.fit_mask(P, C, Q, 0.25, filtered=False).tolist() == [False, True, True, True, False]
 
 
-def test_schaeffer_range_and_claims(mirror_env):
+def test_schaeffer_range_and_claims(mirror_env, needs_parquet):
     rng = schaeffer.compute_range()
     assert rng["sizes"] == 8 and rng["orders"] == pytest.approx(5.0, abs=0.05)
     frame = schaeffer.claims()

@@ -1,6 +1,10 @@
 """Smoke tests for the plotting helpers: they draw what they say, on log-scaled compute axes."""
 
-import matplotlib
+import pytest
+
+pytest.importorskip("matplotlib", reason="needs the plot extra: pip install 'scalinglaws[plot]'")
+pytest.importorskip("seaborn", reason="needs the plot extra: pip install 'scalinglaws[plot]'")
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

@@ -1,6 +1,8 @@
 """Pythia pass@k loaders (Schaeffer et al.'s preliminary data), the gold-likelihood average and Chinchilla loader."""
 
 import logging
+import re
+import sys
 
 import numpy as np
 import pytest
@@ -23,7 +25,7 @@ def test_models_grid(use_mirror):
 
 
 @pytest.mark.parametrize("benchmark, n_models", [("gsm8k", 81), ("math", 72)])
-def test_samples_one_row_per_model_and_problem(use_mirror, benchmark, n_models, caplog):
+def test_samples_one_row_per_model_and_problem(use_mirror, needs_parquet, benchmark, n_models, caplog):
     with caplog.at_level(logging.INFO, logger="scalinglaws"):
         s = load_pythia_samples(benchmark)
     assert s["model"].nunique() == n_models
@@ -34,7 +36,7 @@ def test_samples_one_row_per_model_and_problem(use_mirror, benchmark, n_models, 
         assert "sampled for only" in caplog.text  # the two stray problem ids, dropped with a reason
 
 
-def test_stored_column_is_wrong_beyond_n(use_mirror):
+def test_stored_column_is_wrong_beyond_n(use_mirror, needs_parquet):
     raw = load_pythia_samples("gsm8k", stored=True)
     over = raw["k"] > raw["n"]
     assert over.any() and (raw.loc[over, "stored_pass_at_k"] == 1.0).all()
@@ -42,7 +44,7 @@ def test_stored_column_is_wrong_beyond_n(use_mirror):
     np.testing.assert_allclose(pass_at_k(ok["n"], ok["c"].astype(int), ok["k"]), ok["stored_pass_at_k"], atol=1e-12)
 
 
-def test_benchmark_pass_at_k_undefined_where_not_estimable(use_mirror):
+def test_benchmark_pass_at_k_undefined_where_not_estimable(use_mirror, needs_parquet):
     p = pythia_pass_at_k("gsm8k", ks=[1, 256])
     partial = p[p["model"] == "Pythia_12B_2M"]
     assert partial["pass_at_k"].isna().all()  # sampled on 30 of 128 problems only
@@ -56,10 +58,17 @@ def test_bad_benchmark():
         load_pythia_samples("humaneval")
 
 
-def test_gold_matches_sampled_problems(use_mirror):
+def test_gold_matches_sampled_problems(use_mirror, needs_parquet):
     gold = load_pythia_gold()
     assert gold["model"].nunique() == 9 and gold["problem"].nunique() == 1319
     assert set(load_pythia_samples("gsm8k")["problem"]) <= set(gold["problem"])
+
+
+def test_loaders_without_the_parquet_extra_name_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if not installed; checked before any file is read
+    for load in (lambda: load_pythia_samples("gsm8k"), load_pythia_gold, lambda: pythia_pass_at_k("math")):
+        with pytest.raises(ModuleNotFoundError, match=re.escape("pip install 'scalinglaws[parquet]'")):
+            load()
 
 
 def test_gold_neglog_prob_averages():

@@ -1,5 +1,5 @@
 """What the chapters of the book share: glued numbers that cannot silently lie, and the record that lets a check
-compare them across runs.
+compare them across runs. :func:`glue` needs the ``[book]`` extra (IPython and myst-nb); the rest does not.
 
 A number in a chapter's prose is glued (myst-nb's ``glue``) from the frame the page shows. Two things went wrong
 with bare ``glue`` calls: a count summed over a column of Python/NumPy booleans held as ``object`` dtype after a
@@ -42,11 +42,14 @@ RTOL, ATOL = 1e-4, 1e-9
 def record(name: str, value, *, rtol: float | None = None, atol: float | None = None) -> dict:
     """The record :func:`glue` writes for ``value``: ``{"name", "kind", "value"}`` and, for a float, ``rtol`` and
     ``atol``. ``ValueError`` for a value a chapter must not glue as text (see the module docstring)."""
-    from IPython.display import Markdown
+    try:
+        from IPython.display import Markdown
+    except ImportError:  # without IPython (the [book] extra) there is no Markdown to glue
+        Markdown = ()
 
     if not isinstance(name, str) or not name:
         raise ValueError(f"glue: the name must be a non-empty string, got {name!r}")
-    if isinstance(value, Markdown):
+    if Markdown and isinstance(value, Markdown):
         return {"name": name, "kind": "markdown", "value": str(value.data)}
     if isinstance(value, (bool, np.bool_)):
         return {"name": name, "kind": "bool", "value": bool(value)}

@@ -15,6 +15,7 @@ columns of the same name unless ``--col VAR=COLUMN`` maps them. Errors go to std
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import logging
 import math
@@ -24,6 +25,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ._optional import missing_message
 from .datasets import file_status
 from .fitting import fit
 from .forecasting import INTERVALS, forecast
@@ -170,6 +172,10 @@ def _cmd_forecast(args) -> str:
     law = get_law(args.law)
     if not hasattr(law, "params"):
         raise CLIError(f"forecast takes a single law; {law.name} is a composite law")
+    if args.plot:  # checked before the fit and backtest, which take seconds; imported (Agg backend) after them
+        for module in ("matplotlib", "seaborn"):
+            if importlib.util.find_spec(module) is None:
+                raise CLIError(missing_message(module, "--plot"))
     targets = _parse_at(args.at, law)
     data = _read_data(args, law)
     with warnings.catch_warnings(record=True) as caught:
@@ -179,7 +185,7 @@ def _cmd_forecast(args) -> str:
                           invalid="drop" if args.drop_invalid else "raise", **data)
     _print_warnings(caught)
     if args.plot:
-        # deferred: matplotlib costs ~0.5 s to import, and only --plot needs it
+        # deferred: matplotlib costs ~0.5 s to import, only --plot needs it, and it is an extra ([plot])
         import matplotlib
 
         matplotlib.use("Agg")

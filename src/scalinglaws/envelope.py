@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import optimize
 
 from . import _validate as V
+from ._optional import require
 
 __all__ = ["Surface", "optimal_allocation", "compute_law", "misallocation_penalty", "effective_compute",
            "symbolic_derivation", "brute_force_check"]
@@ -118,6 +119,8 @@ def effective_compute(C, r, beta, gamma):
 def symbolic_derivation() -> dict:
     """The theorem's steps as sympy expressions, each with the residual that must simplify to zero.
 
+    Needs sympy, the ``symbolic`` extra (``pip install 'scalinglaws[symbolic]'``).
+
     Returns
     -------
     dict
@@ -125,7 +128,8 @@ def symbolic_derivation() -> dict:
         β·(N-term) = γ·(D-term) at the optimum, the minimum equal to C0·C^(-α), the penalty Φ(r), and its quadratic
         expansion in ln r. ``residual`` is the simplified difference (0 when the step holds).
     """
-    import sympy as sp  # deferred: sympy takes ~0.5 s to import and only this derivation needs it
+    # deferred: sympy takes ~0.5 s to import, only this derivation needs it, and it is an extra ([symbolic])
+    sp = require("sympy", "envelope.symbolic_derivation")
 
     N, C, N0, D0, b, g, c, r = sp.symbols("N C N_0 D_0 beta gamma c r", positive=True)
     u = sp.symbols("u", real=True)

@@ -1,19 +1,25 @@
-"""Plotting helpers: the book's figures are drawn here, so chapters only call them."""
+"""Plotting helpers: the book's figures are drawn here, so chapters only call them.
+
+Needs matplotlib and seaborn, the ``plot`` extra (``pip install 'scalinglaws[plot]'``); importing this module
+without them raises :class:`ModuleNotFoundError` saying so. ``import scalinglaws`` never imports it.
+"""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
-import seaborn as sns
+
+from . import envelope
+from ._optional import require
+from .forecasting import calibrated_interval, ladder_size
+from .results import FitResult
+
+plt = require("matplotlib.pyplot", "scalinglaws.plotting")
+sns = require("seaborn", "scalinglaws.plotting")
 
 try:  # the notebook backend, present whenever a chapter runs in a Jupyter kernel
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 except ImportError:  # plain Python: figures are saved with savefig, at savefig.dpi
     set_matplotlib_formats = None
-
-from . import envelope
-from .forecasting import calibrated_interval, ladder_size
-from .results import FitResult
 
 __all__ = [
     "plot_forecast", "set_style", "readable", "plot_extrapolation", "plot_fits", "plot_proxy_fits", "facet_grid",

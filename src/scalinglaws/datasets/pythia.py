@@ -1,5 +1,9 @@
 """Pythia pass@k: the preliminary sampling data of Schaeffer et al. (2025), per problem, and the gold-solution
-likelihoods."""
+likelihoods.
+
+The samples and the likelihoods are parquet files, read with pyarrow: the ``parquet`` extra
+(``pip install 'scalinglaws[parquet]'``). Without it every loader here but :func:`load_pythia_models` (a CSV)
+raises :class:`ModuleNotFoundError` naming the extra."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from .._optional import require
 from ..passk import benchmark_pass_at_k, gold_neglog_prob
 from .perturbation import perturb
 from .registry import DataIntegrityError, fetch
@@ -23,6 +28,13 @@ _PYTHIA_SAMPLES = {
 }
 _PYTHIA_MODELS = "data/raw_data/gpt4_gsm8k/models_pythia.csv"
 _PYTHIA_GOLD = "data/processed_data/gpt4_gsm8k_neg_log_likelihood.parquet"
+
+
+def _read_parquet(path) -> pd.DataFrame:
+    """A parquet file of the Pythia data; pyarrow is the ``parquet`` extra, checked first so that a missing one
+    is named (pandas alone would list every engine it tried)."""
+    require("pyarrow", "reading the Pythia sampling data (parquet)")
+    return pd.read_parquet(path, engine="pyarrow")
 
 
 def load_pythia_models() -> pd.DataFrame:
@@ -59,7 +71,7 @@ def load_pythia_samples(benchmark: str = "gsm8k", *, stored: bool = False) -> pd
     """
     if benchmark not in _PYTHIA_SAMPLES:
         raise ValueError(f"benchmark must be one of {sorted(_PYTHIA_SAMPLES)}, got {benchmark!r}")
-    raw = pd.read_parquet(fetch("pythia_passk", _PYTHIA_SAMPLES[benchmark]))
+    raw = _read_parquet(fetch("pythia_passk", _PYTHIA_SAMPLES[benchmark]))
     raw = raw.rename(columns={"Model Nickname": "model", "prompt_idx": "problem", "Num. Samples": "n",
                               "Num. Samples Correct": "c", "Level": "level", "pass@k": "stored_pass_at_k"})
     if raw[["n", "c"]].isna().any().any() or (raw["c"] != raw["c"].round()).any() or (raw["c"] > raw["n"]).any():
@@ -122,7 +134,7 @@ def load_pythia_gold() -> pd.DataFrame:
         same index as ``load_pythia_samples("gsm8k").problem``). The NLL is summed over the solution's tokens, with
         no length normalisation.
     """
-    raw = pd.read_parquet(fetch("pythia_passk", _PYTHIA_GOLD))
+    raw = _read_parquet(fetch("pythia_passk", _PYTHIA_GOLD))
     if raw["Neg Log Score"].isna().any() or (raw["Neg Log Score"] <= 0).any():
         raise DataIntegrityError("pythia gold: missing or non-positive negative log-likelihoods")
     out = pd.DataFrame({"model": raw["Model"], "problem": raw["Problem Idx"].astype(np.int64),

@@ -34,7 +34,7 @@ _COLUMNS = ["claim", "metric", "paper", "ours", "status", "rule", "chapter", "no
 
 def _published_path() -> Path:
     env = os.environ.get(PUBLISHED_ENV)
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "data" / "published.toml"
+    return Path(env) if env else Path(__file__).resolve().with_name("published.toml")
 
 
 @cache
@@ -54,9 +54,9 @@ def _read(path: str) -> dict:
 
 
 def published(paper: str | None = None) -> pd.DataFrame:
-    """The papers' published numbers (``data/published.toml``): one row per number with ``value``, ``upper``
-    (NaN unless a range), ``se`` (NaN unless published), ``source``, ``secondary``, ``note``; indexed by
-    ``(paper, key)``, or by ``key`` when ``paper`` is given."""
+    """The papers' published numbers (``published.toml`` in this package, also at ``data/published.toml``): one
+    row per number with ``value``, ``upper`` (NaN unless a range), ``se`` (NaN unless published), ``source``,
+    ``secondary``, ``note``; indexed by ``(paper, key)``, or by ``key`` when ``paper`` is given."""
     path = _published_path()
     if not path.exists():
         raise FileNotFoundError(f"published-numbers table not found at {path}; set ${PUBLISHED_ENV}")

@@ -137,3 +137,33 @@ def test_analytic_jacobian_reaches_the_finite_difference_optimum():
     assert analytic.objective == pytest.approx(numeric.objective, rel=1e-6)
     for p in law.param_names:
         assert analytic.params[p] == pytest.approx(numeric.params[p], rel=1e-4, abs=1e-6), p
+
+
+def test_a_fit_the_data_do_not_determine_is_not_called_converged():
+    """Five points on a line fitted by a four-parameter logistic: the data leave a, l0 and b anywhere along a
+    valley. The engine says so instead of 'converged' (it once reported 'converged', and elsewhere 'converged' with
+    no standard errors at all); a well-sampled logistic is converged."""
+    L = np.array([2.40, 2.45, 2.5, 2.55, 2.6])
+    Q = np.array([0.065, 0.0623, 0.06, 0.0575, 0.0552])
+    res = sl.fit("accuracy_logistic_in_loss", L=L, Q=Q, warn=False)
+    assert res.status == "not_identified" and "do not determine" in res.reason
+    with pytest.warns(sl.FitWarning, match="not_identified"):
+        sl.fit("accuracy_logistic_in_loss", L=L, Q=Q)
+    L2 = np.linspace(1, 4, 12)
+    Q2 = 0.05 + 0.8 / (1 + np.exp(3 * (L2 - 2.5))) + np.array([1, -1] * 6) * 0.003
+    assert sl.fit("accuracy_logistic_in_loss", L=L2, Q=Q2, warn=False).status == "converged"
+
+
+def test_two_stage_status_is_the_worse_stage():
+    from scalinglaws.results import FitStatus
+    from scalinglaws.two_stage import TwoStageResult
+
+    class Stage:
+        def __init__(self, status):
+            self.status, self.reason = status, ""
+
+    for one, two, worse in [("converged", "not_identified", "not_identified"), ("at_bound", "not_identified",
+                            "not_identified"), ("max_iter", "at_bound", "max_iter"), ("converged", "converged",
+                            "converged"), ("failed", "not_identified", "failed")]:
+        r = TwoStageResult(Stage(FitStatus(one)), Stage(FitStatus(two)), "logistic")
+        assert r.status == FitStatus(worse)

@@ -127,7 +127,7 @@ def claims_html(frame: pd.DataFrame) -> str:
         title = chapter.split("/")[-1].replace("_", " ")
         note = str(r.get("note", "") or "")
         rows.append(
-            "<tr>"
+            '<tr style="vertical-align: top">'
             f"<td><b>{html.escape(str(r['claim']))}</b><br><small>{html.escape(cid)} · compared: "
             f"{html.escape(str(r['metric']))} · rule: {html.escape(str(r['rule']))}</small></td>"
             f"<td>{_number(float(r['paper']))}</td>"

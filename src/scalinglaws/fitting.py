@@ -186,11 +186,16 @@ def _pinned_covariance(law: Law, X: dict, y: np.ndarray, best, loss: str, delta:
 UNIDENTIFIED_SE = 1e3
 
 
-def _unidentified(law: Law, public: dict, stderr: dict) -> list[str]:
+def _unidentified(law: Law, public: dict, stderr: dict, pinned) -> list[str]:
+    """Parameters the data do not determine: no standard error although not held fixed (a singular covariance),
+    or one above :data:`UNIDENTIFIED_SE` times the value or wider than the bounds."""
     out = []
     for p in law.params:
         se = stderr.get(p.name)
+        if p.name in pinned:
+            continue
         if se is None or not np.isfinite(se):
+            out.append(p.name)
             continue
         lo, hi = p.public_bounds()
         if se > UNIDENTIFIED_SE * abs(public[p.name]) or (np.isfinite(hi - lo) and 4 * se > hi - lo):
@@ -313,12 +318,12 @@ def fit(
     for j, p in enumerate(law.params):
         se = float(np.sqrt(cov[j, j])) if cov is not None and cov[j, j] >= 0 and p.name not in pinned else None
         stderr[p.name] = None if se is None else p.public_stderr(public[p.name], se)
-    weak = _unidentified(law, public, stderr)
+    weak = _unidentified(law, public, stderr, pinned)
     if weak and status in (FitStatus.CONVERGED, FitStatus.AT_BOUND):
         status = FitStatus.NOT_IDENTIFIED
         reason = (reason + "; " if reason else "") + (
-            "the data do not determine " + ", ".join(weak) + f" (standard error over {UNIDENTIFIED_SE:g} times the "
-            "value, or +-2 SE wider than its bounds): predictions rest on where the optimiser stopped")
+            "the data do not determine " + ", ".join(weak) + f" (no standard error, one over {UNIDENTIFIED_SE:g} "
+            "times the value, or +-2 SE wider than its bounds): predictions rest on where the optimiser stopped")
     start_public = law.to_public({p.internal: float(np.clip(best_start[p.internal], p.lower, p.upper))
                                   for p in law.params})
     result = FitResult(law, public, stderr, internal, cov, status, reason, best_obj, loss, delta, chance, X, y,

@@ -81,7 +81,8 @@ def claims(protocol: KrajewskiProtocol = PROTOCOL, ids=CLAIM_IDS) -> pd.DataFram
                 note = (f"median over {len(per_seed)} seeds of the authors' random search (the lowest seed: "
                         f"{per_seed.min():.2f}); both move with rounding")
             rows[key] = claim_row(f"{what} extrapolates from C <= {protocol.split_compute:.0e} with the paper's "
-                                  "mean relative error", f"MRE on held-out runs, mean over {n} benchmarks "
+                                  "mean relative error", f"MRE on held-out runs, mean over the "
+                                  f"{int(main.loc[route, 'benchmarks'])} of {n} benchmarks it could be fitted on "
                                   "(fraction)", P(key), ours, status, rule,
                                   "krajewski/direct_law" if route == "direct" else chapter, note)
         if "direct_mae" in ids:

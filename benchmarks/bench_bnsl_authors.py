@@ -8,7 +8,7 @@ how many runs end in a flat law (fitted accuracy span < 0.01), how many reach th
 and the held-out MRE over seeds (median, range). Run:
 
     SCALINGLAWS_DATA_MIRROR=../shared/data .venv/bin/python benchmarks/bench_bnsl_authors.py [--seeds 5] \\
-        [--budgets 20x5 50x20 100x100] [--jobs 2] [benchmark ...]
+        [--budgets 20x5 50x20 100x100] [--jobs 2] [--benchmarks arc_easy ...]
 """
 
 import argparse
@@ -22,7 +22,7 @@ from scalinglaws.papers.bnsl_authors import fit_bnsl_authors_seeds
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("benchmarks", nargs="*", default=["arc_easy", "hellaswag", "sciq"])
+    ap.add_argument("--benchmarks", nargs="*", default=["arc_easy", "hellaswag", "sciq"])
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--budgets", nargs="*", default=["20x5", "50x20", "100x100"])
     ap.add_argument("--jobs", type=int, default=1)

@@ -264,6 +264,16 @@ def test_schaeffer_range_and_claims(mirror_env, needs_parquet):
     _check_frame(frame, schaeffer.CLAIM_IDS)
     assert frame.loc["alpha_k1", "paper"] == pytest.approx(0.121)
     assert frame.loc["gold_stability_orders", "status"] == "not testable"
+    # statuses that know about identifiability and about criteria of ours (the rules in claims())
+    assert frame.loc["E0_k1", "status"] == "inconclusive" and "profile interval" in frame.loc["E0_k1", "note"]
+    assert frame.loc["E0_vanishes_k", "status"] == "inconclusive"
+    assert frame.loc["envelope_alpha_gap", "status"] == "not testable"
+    assert frame.loc["stability_orders_compute", "status"] == "inconclusive"
+    assert "20%" in frame.loc["stability_orders_compute", "note"]
+    every = schaeffer.claims(dataclasses.replace(schaeffer.PROTOCOL, min_params=0, min_tokens=0),
+                             ids=("E0_k1", "envelope_alpha_gap"))
+    assert every.loc["E0_k1", "status"] == "not reproduced"  # E0(1)'s interval reaches 0 and excludes the paper's
+    assert every.loc["envelope_alpha_gap", "status"] == "reproduced"  # both E0 vanish: the theorem's pair
     # the fitted range decides E0(1): every checkpoint drives it to zero, the paper's range does not
     s = schaeffer.sensitivity(min_tokens=[2e6])
     assert s.loc[("protocol", "as stated"), "E0_k1"] > 0.5
@@ -294,3 +304,13 @@ def test_benchmark_series_is_the_protocols_runs(use_mirror):
     assert not (s.fitted & s.held).any() and s.held.sum() > 0
     with pytest.raises(ValueError, match="not a benchmark of the protocol"):
         krajewski.benchmark_series(P, "mmlu")
+
+
+def test_the_authors_script_runs_table():
+    from scalinglaws.papers.bnsl_authors import script_runs
+
+    t = script_runs()
+    assert t.index.names == ["precision", "response", "benchmark"] and len(t) == 44
+    assert set(t.index.get_level_values("precision")) == {"float32", "float64"}
+    assert (t["starts_flat"] + t["starts_rising"] == 100).all() and (t["starts_at_best"] >= 1).all()
+    assert set(t.index.get_level_values("benchmark")) == set(krajewski.PROTOCOL.benchmarks[:-1])

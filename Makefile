@@ -71,14 +71,20 @@ _mathjax/mathjax/tex-mml-chtml.js: package.json
 mathjax: _mathjax/mathjax/tex-mml-chtml.js
 
 # The shared results cache (src/scalinglaws/_cache.py) starts empty on every run, so nothing stale can be read.
+# Chapters execute two at a time (jupyter-cache's local-parallel executor, in their own folders) into a cache
+# emptied first; jupyter-book then reads their outputs (execute_notebooks: cache in _config.yml).
+JCACHE := $(VENV)/bin/jcache
 book: env mathjax
 	@start=$$(date +%s); \
-	rm -rf _build/html _build/.doctrees _build/jupyter_execute _build/cache/book; \
-	echo "[book] executing every chapter and building HTML (warnings are errors)"; \
-	SCALINGLAWS_RESULT_CACHE=$(abspath _build/cache/book) SCALINGLAWS_PERTURB= \
-	  $(VENV)/bin/jupyter-book build . --all --warningiserror --keep-going --quiet; \
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute _build/cache/book _build/.jupyter_cache; \
+	export SCALINGLAWS_RESULT_CACHE=$(abspath _build/cache/book) SCALINGLAWS_PERTURB=; \
+	echo "[book] executing every chapter afresh, two at a time"; \
+	printf "y\n" | $(JCACHE) notebook -p _build/.jupyter_cache add -r myst_nb_md $$($(PY) .ci/chapters.py) > /dev/null; \
+	$(JCACHE) project -p _build/.jupyter_cache execute -e local-parallel -t 300 -v WARNING; \
+	echo "[book] building HTML (warnings are errors)"; \
+	$(VENV)/bin/jupyter-book build . --all --warningiserror --keep-going --quiet; \
 	echo "[book] comparing what the chapters glue with book/_glue.json"; \
-	$(PY) .ci/glue_check.py check _build/jupyter_execute; \
+	$(PY) .ci/glue_check.py check _build/.jupyter_cache; \
 	echo "[book] built $(abspath _build/html/index.html) in $$(( $$(date +%s) - start )) s"
 
 # After make book: every page in a real browser (.ci/check_pages.py), screenshots in _build/screenshots/.
@@ -92,10 +98,10 @@ test: env
 	rm -rf _build/cache/test; \
 	export SCALINGLAWS_RESULT_CACHE=$(abspath _build/cache/test); \
 	if [ "$(NBVAL)" = 1 ]; then \
-	  echo "[test] pytest over tests/, then nbval over every chapter in book/ with the data perturbed at $(PERTURB)"; \
+	  echo "[test] pytest over tests/, then nbval over every chapter in book/ (two at a time) with the data perturbed at $(PERTURB)"; \
 	  $(PY) -m pytest -q tests; \
-	  SCALINGLAWS_PERTURB=$(PERTURB) $(PY) -m pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout=300 \
-	    book; \
+	  SCALINGLAWS_PERTURB=$(PERTURB) $(PY) -m pytest -q -n 2 --dist loadfile --nbval-lax --nbval-current-env \
+	    --nbval-cell-timeout=300 book; \
 	else \
 	  echo "[test] pytest over tests/ (NBVAL=0: the chapters are left to make book, which executes each once)"; \
 	  $(PY) -m pytest -q tests; \

@@ -9,11 +9,13 @@ result computed by an older version of the code can never be read (the key holds
 
 A result is keyed by the function's qualified name and a SHA-256 of its pickled arguments: arrays by their bytes,
 so data perturbed by :mod:`scalinglaws.datasets.perturbation` get a key of their own. Writes are atomic (a temporary
-file renamed into place), so two chapters executed at once cannot read half a file.
+file renamed into place), and a per-key lock file (``fcntl.flock``) makes a second process that needs the same
+result wait for the first instead of computing it again: two chapters executed at once share one computation.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import pickle
@@ -44,22 +46,29 @@ def disk_cached(fn):
         if key in memory:
             return memory[key]
         folder = cache_dir()
-        path = None if folder is None else folder / f"{fn.__name__}-{key[:32]}.pkl"
-        if path is not None and path.exists():
-            with open(path, "rb") as fh:
-                out = pickle.load(fh)
-        else:
+        if folder is None:
             out = fn(*args, **kwargs)
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{fn.__name__}-{key[:32]}.pkl"
+            # one process computes, the others wait for its file (two chapters executed at once need the same fits)
+            with open(folder / f"{fn.__name__}-{key[:32]}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                try:
+                    if path.exists():
+                        with open(path, "rb") as fh:
+                            out = pickle.load(fh)
+                    else:
+                        out = fn(*args, **kwargs)
+                        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+                        with os.fdopen(fd, "wb") as fh:
+                            pickle.dump(out, fh, protocol=5)
+                        os.replace(tmp, path)
+                finally:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
         if len(memory) >= MEMORY_ITEMS:
             memory.pop(next(iter(memory)))
         memory[key] = out
-        if path is None or path.exists():
-            return out
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(out, fh, protocol=5)
-        os.replace(tmp, path)
         return out
 
     return wrapper

@@ -2,7 +2,8 @@ r"""Krajewski et al. (2025), "Revisiting the Scaling Properties of Downstream Me
 Training" (arXiv 2512.08894): the protocol, one function per claim, and :func:`claims`.
 
 Modules: :mod:`.protocol` (the protocol and the data it selects), :mod:`.routes` (the main table and why the
-routes differ), :mod:`.variants` (Eq. 4, Eq. 5, proxies, mixtures), :mod:`.claims`; everything public is here.
+routes differ), :mod:`.variants` (Eq. 4, Eq. 5, proxies, mixtures), :mod:`.search` (choices varied together),
+:mod:`.claims`; everything public is here.
 
 Error metrics (the paper does not define them; ours, stated here and in :class:`KrajewskiProtocol`):
 
@@ -49,6 +50,7 @@ from .routes import (
                        sensitivity,
                        two_stage_decomposition,
 )
+from .search import JOINT_FIELDS, joint_search
 from .variants import across_tpr, mixture_exponents, pass_at_k, per_tpr_fits, proxy_r2
 
 __all__ = [
@@ -58,6 +60,6 @@ __all__ = [
     "heldout_options", "route_options",
     "fit_route", "extrapolation", "main_table", "sensitivity", "bnsl_optima", "two_stage_decomposition",
     "qmax_reduction", "bnsl_seed_table", "seed_means", "route_winners", "across_tpr", "per_tpr_fits", "pass_at_k",
-    "proxy_r2", "mixture_exponents", "claims",
+    "proxy_r2", "mixture_exponents", "claims", "JOINT_FIELDS", "joint_search",
     "CLAIM_IDS",
 ]

@@ -99,12 +99,12 @@ test: env
 	export SCALINGLAWS_RESULT_CACHE=$(abspath _build/cache/test); \
 	if [ "$(NBVAL)" = 1 ]; then \
 	  echo "[test] pytest over tests/, then nbval over every chapter in book/ (two at a time) with the data perturbed at $(PERTURB)"; \
-	  $(PY) -m pytest -q tests; \
+	  $(PY) -m pytest -q -n 2 tests; \
 	  SCALINGLAWS_PERTURB=$(PERTURB) $(PY) -m pytest -q -n 2 --dist loadfile --nbval-lax --nbval-current-env \
 	    --nbval-cell-timeout=300 book; \
 	else \
 	  echo "[test] pytest over tests/ (NBVAL=0: the chapters are left to make book, which executes each once)"; \
-	  $(PY) -m pytest -q tests; \
+	  $(PY) -m pytest -q -n 2 tests; \
 	fi; \
 	echo "[test] done in $$(( $$(date +%s) - start )) s"
 

@@ -115,3 +115,16 @@ def test_the_book_record_is_valid_json_of_known_kinds():
     kinds = {r["kind"] for chapter in snap.values() for r in chapter.values()}
     assert kinds <= {"int", "float", "bool", "text", "markdown"}
     assert all(ch.startswith("book/") and ch.endswith(".md") and (ROOT / ch).exists() for ch in snap)
+
+
+def test_disk_cache_ignores_what_does_not_change_the_result(tmp_path, monkeypatch):
+    calls = []
+
+    @_cache.disk_cached(ignore=("n_jobs",))
+    def total(x, *, n_jobs=1):
+        calls.append(n_jobs)
+        return sum(x)
+
+    monkeypatch.setenv(_cache.CACHE_ENV, str(tmp_path))
+    assert total((1, 2), n_jobs=1) == total((1, 2), n_jobs=2) == 3
+    assert calls == [1]

@@ -34,15 +34,35 @@ def cache_dir() -> Path | None:
     return Path(text) if text else None
 
 
-def disk_cached(fn):
+def disk_cached(fn=None, *, ignore=()):
     """Decorate ``fn`` (a pure function of picklable arguments with a frozen, picklable result) to keep its last
-    results in memory (this process) and, when a cache folder is set, to read them from and write them to it."""
+    results in memory (this process) and, when a cache folder is set, to read them from and write them to it.
+    Keyword arguments named in ``ignore`` (e.g. a number of worker processes) do not change the result and are left
+    out of the key. The decorated function also has ``cached(*args, **kwargs)`` (is the result there?) and
+    ``store(value, *args, **kwargs)``, for a caller that computes many results at once (in one pool of workers)."""
+    if fn is None:
+        return lambda f: disk_cached(f, ignore=ignore)
     name = f"{fn.__module__}.{fn.__qualname__}"
     memory: dict[str, object] = {}
 
+    def key_of(args, kwargs) -> str:
+        keyed = sorted((k, v) for k, v in kwargs.items() if k not in ignore)
+        return hashlib.sha256(pickle.dumps((name, args, keyed), protocol=5)).hexdigest()
+
+    def remember(key, out):
+        if len(memory) >= MEMORY_ITEMS:
+            memory.pop(next(iter(memory)))
+        memory[key] = out
+
+    def write(folder: Path, path: Path, out) -> None:
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(out, fh, protocol=5)
+        os.replace(tmp, path)
+
     @wraps(fn)
     def wrapper(*args, **kwargs):
-        key = hashlib.sha256(pickle.dumps((name, args, sorted(kwargs.items())), protocol=5)).hexdigest()
+        key = key_of(args, kwargs)
         if key in memory:
             return memory[key]
         folder = cache_dir()
@@ -60,15 +80,24 @@ def disk_cached(fn):
                             out = pickle.load(fh)
                     else:
                         out = fn(*args, **kwargs)
-                        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-                        with os.fdopen(fd, "wb") as fh:
-                            pickle.dump(out, fh, protocol=5)
-                        os.replace(tmp, path)
+                        write(folder, path, out)
                 finally:
                     fcntl.flock(lock, fcntl.LOCK_UN)
-        if len(memory) >= MEMORY_ITEMS:
-            memory.pop(next(iter(memory)))
-        memory[key] = out
+        remember(key, out)
         return out
 
+    def cached(*args, **kwargs) -> bool:
+        key = key_of(args, kwargs)
+        folder = cache_dir()
+        return key in memory or (folder is not None and (folder / f"{fn.__name__}-{key[:32]}.pkl").exists())
+
+    def store(value, *args, **kwargs) -> None:
+        key = key_of(args, kwargs)
+        remember(key, value)
+        folder = cache_dir()
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            write(folder, folder / f"{fn.__name__}-{key[:32]}.pkl", value)
+
+    wrapper.cached, wrapper.store = cached, store
     return wrapper

@@ -37,7 +37,7 @@ from .._threads import one_blas_thread
 from ..fitting import from_space, to_space
 
 __all__ = ["START_RANGES", "AuthorsBNSL", "AuthorsBNSLSeeds", "bnsl_accuracy", "bnsl_accuracy_gradient",
-           "fit_bnsl_authors", "fit_bnsl_authors_seeds", "script_runs"]
+           "fit_bnsl_authors", "fit_bnsl_authors_seeds", "prefetch_seeds", "script_runs"]
 
 #: The script's start ranges (uniform), in the order of the parameter vector.
 START_RANGES = {"a": (-2.0, 5.0), "b": (0.0, 50.0), "c0": (0.1, 3.0), "d1": (1e18, 1e24), "f1": (0.1, 3.0),
@@ -267,7 +267,7 @@ def _one_seed(args) -> AuthorsBNSL:
     return fit_bnsl_authors(C, Q, seed=seed, **kwargs)
 
 
-@disk_cached
+@disk_cached(ignore=("n_jobs",))
 def fit_bnsl_authors_seeds(C, Q, *, seeds=tuple(range(10)), n_jobs: int = 1, **kwargs) -> AuthorsBNSLSeeds:
     """Run :func:`fit_bnsl_authors` once per seed and keep every run (an :class:`AuthorsBNSLSeeds`).
 
@@ -283,15 +283,41 @@ def fit_bnsl_authors_seeds(C, Q, *, seeds=tuple(range(10)), n_jobs: int = 1, **k
         raise ValueError(f"n_jobs must be >= 1, got {n_jobs}")
     C, Q, _ = _prepare(C, Q, kwargs.get("space", "accuracy"), kwargs.get("chance", 0.0),
                        kwargs.get("n_starts", 100), kwargs.get("n_hops", 100))
-    tasks = [(C, Q, kwargs, s) for s in seeds]
-    if n_jobs == 1 or len(seeds) == 1:
-        fits = [_one_seed(t) for t in tasks]
-    else:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload([__name__])  # workers fork from a server that has imported this module once
-        with ProcessPoolExecutor(min(n_jobs, len(seeds)), mp_context=ctx) as pool:
-            fits = list(pool.map(_one_seed, tasks))
+    fits = _run([(C, Q, kwargs, s) for s in seeds], n_jobs)
     return AuthorsBNSLSeeds(tuple(fits), seeds)
+
+
+def _run(tasks: list, n_jobs: int) -> list[AuthorsBNSL]:
+    if n_jobs == 1 or len(tasks) == 1:
+        return [_one_seed(t) for t in tasks]
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__])  # workers fork from a server that has imported this module once
+    with ProcessPoolExecutor(min(n_jobs, len(tasks)), mp_context=ctx) as pool:
+        return list(pool.map(_one_seed, tasks))
+
+
+def prefetch_seeds(problems, *, n_jobs: int = 1) -> None:
+    """Compute :func:`fit_bnsl_authors_seeds` for many problems at once -- every seed of every problem in one pool of
+    ``n_jobs`` workers, better balanced than a pool per problem -- and store each result where
+    :func:`fit_bnsl_authors_seeds` finds it. ``problems`` are ``(C, Q, call)`` with ``call`` exactly the keywords the
+    later call passes (``seeds`` among them). Problems already cached, and problems the procedure refuses (too few
+    points), are skipped: the later call computes or refuses them itself."""
+    todo = []
+    for C, Q, call in problems:
+        if fit_bnsl_authors_seeds.cached(C, Q, **call):
+            continue
+        options = {k: v for k, v in call.items() if k not in ("seeds", "n_jobs")}
+        seeds = call.get("seeds", 10)
+        seeds = tuple(range(seeds)) if isinstance(seeds, int) else tuple(int(x) for x in seeds)
+        try:
+            C2, Q2, _ = _prepare(C, Q, options.get("space", "accuracy"), options.get("chance", 0.0),
+                                 options.get("n_starts", 100), options.get("n_hops", 100))
+        except ValueError:
+            continue
+        todo.append((C, Q, call, [(C2, Q2, options, x) for x in seeds], seeds))
+    fits = iter(_run([t for *_, tasks, _ in todo for t in tasks], n_jobs)) if todo else iter(())
+    for C, Q, call, tasks, seeds in todo:
+        fit_bnsl_authors_seeds.store(AuthorsBNSLSeeds(tuple(next(fits) for _ in tasks), seeds), C, Q, **call)
 
 
 def script_runs() -> pd.DataFrame:

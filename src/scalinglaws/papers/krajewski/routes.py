@@ -16,7 +16,7 @@ from ...datasets import select
 from ...metrics import r_squared
 from ...two_stage import fit_two_stage
 from .. import paper_value, vary
-from ..bnsl_authors import AuthorsBNSLSeeds, fit_bnsl_authors_seeds
+from ..bnsl_authors import AuthorsBNSLSeeds, fit_bnsl_authors_seeds, prefetch_seeds
 from .protocol import (
     PROTOCOL,
     ROUTES,
@@ -82,11 +82,9 @@ def fit_route(protocol: KrajewskiProtocol, route: str, C, Q, q_random: float, L=
         res = fitting.fit("bnsl", C=Cf, Q=Qf, chance=chance, invalid="drop", warn=False)
         return _Fitted(route, lambda c: res.predict(C=c), Cf, Qf, res.status.value, res)
     if route in ("bnsl_authors", "bnsl_authors_neglog"):
-        ok = (Qf > chance) & (Qf < 1)
-        res = fit_bnsl_authors_seeds(Cf[ok], Qf[ok], space="accuracy" if route == "bnsl_authors" else "neglog",
-                                     chance=chance, n_starts=protocol.bnsl_starts, n_hops=protocol.bnsl_hops,
-                                     seeds=protocol.bnsl_seeds, n_jobs=jobs())
-        return _Fitted(route, res.predict, Cf[ok], Qf[ok], "converged", res)
+        Ca, Qa, call = _authors_call(protocol, route, Cf, Qf, chance)
+        res = fit_bnsl_authors_seeds(Ca, Qa, **call)
+        return _Fitted(route, res.predict, Ca, Qa, "converged", res)
     if two_stage:
         if L is None:
             raise ValueError(f"{route}: needs the proxy loss of every run")
@@ -94,6 +92,33 @@ def fit_route(protocol: KrajewskiProtocol, route: str, C, Q, q_random: float, L=
         res = fit_two_stage(Cf, L[keep], Qf, link=TWO_STAGE_LINKS[route], warn=False)
         return _Fitted(route, res.predict, Cf, Qf, res.status.value, res)
     raise ValueError(f"unknown route {route!r}; known: {ROUTES + VARIANTS}")
+
+
+def _authors_call(protocol: KrajewskiProtocol, route: str, Cf, Qf, chance: float):
+    """The runs and keywords of the authors' BNSL procedure on a benchmark's fitted runs (shared by
+    :func:`fit_route` and :func:`_prefetch_authors`, so that both ask the results cache the same question)."""
+    ok = (Qf > chance) & (Qf < 1)
+    return Cf[ok], Qf[ok], {"space": "accuracy" if route == "bnsl_authors" else "neglog", "chance": chance,
+                            "n_starts": protocol.bnsl_starts, "n_hops": protocol.bnsl_hops,
+                            "seeds": protocol.bnsl_seeds, "n_jobs": jobs()}
+
+
+def _prefetch_authors(protocol: KrajewskiProtocol, routes, table=None) -> None:
+    """Run the authors' BNSL procedure for every benchmark and seed the ``routes`` ask for in one pool of workers
+    (:func:`~scalinglaws.papers.bnsl_authors.prefetch_seeds`); the per-benchmark calls then read the cache."""
+    wanted = {_resolve(protocol, r) for r in routes} & {"bnsl_authors", "bnsl_authors_neglog"}
+    if not wanted:
+        return
+    table = ladder(protocol) if table is None else table
+    specs, q = benchmark_specs(protocol), random_levels(protocol, table)
+    problems = []
+    for bench, spec in specs.iterrows():
+        d = select(table, bench, spec["metric"], required=True)
+        C, Q = d["C"].to_numpy(), d["value"].to_numpy()
+        keep = fit_mask(protocol, C, Q, float(q[bench]))
+        chance = float(q[bench]) if protocol.normalise else 0.0
+        problems += [_authors_call(protocol, r, C[keep], Q[keep], chance) for r in sorted(wanted)]
+    prefetch_seeds(problems, n_jobs=jobs())
 
 
 def jobs() -> int:
@@ -159,6 +184,7 @@ def extrapolation(protocol: KrajewskiProtocol = PROTOCOL, routes=ROUTES, table: 
     """
     table = ladder(protocol) if table is None else table
     specs, q = benchmark_specs(protocol), random_levels(protocol, table)
+    _prefetch_authors(protocol, routes, table)
     loss = select(table, *protocol.proxy)
     loss = loss.set_index("run_id")["value"]
     rows, pts = [], []
@@ -246,6 +272,7 @@ def bnsl_seed_table(protocol: KrajewskiProtocol = PROTOCOL, route: str = "bnsl_a
         raise ValueError(f"bnsl_seed_table: route must be 'bnsl_authors' or 'bnsl_authors_neglog', got {route!r}")
     table, specs = ladder(protocol), benchmark_specs(protocol)
     q = random_levels(protocol, table)
+    _prefetch_authors(protocol, (route,), table)
     if benchmarks is not None:
         specs = specs.loc[list(benchmarks)]
     frames = []
@@ -338,6 +365,7 @@ def bnsl_optima(protocol: KrajewskiProtocol = PROTOCOL, ways=("bnsl_authors", "b
     accuracy spans less than 0.01: a flat law) and ``prediction_span`` (median fitted accuracy span)."""
     table, specs = ladder(protocol), benchmark_specs(protocol)
     q = random_levels(protocol, table)
+    _prefetch_authors(protocol, ways, table)
     if benchmarks is not None:
         specs = specs.loc[list(benchmarks)]
     rows = []

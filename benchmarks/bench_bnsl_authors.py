@@ -39,8 +39,8 @@ def main(argv=None):
             runs = fit_bnsl_authors_seeds(s.C[ok], s.Q[ok], chance=s.chance, n_starts=starts, n_hops=hops,
                                           seeds=args.seeds, n_jobs=args.jobs)
             dt = (time.perf_counter() - t) / args.seeds
-            span = np.ptp(runs.predict(s.C[ok]), axis=1)
-            mre = np.mean(np.abs(runs.predict(s.C[s.held]) - s.Q[s.held]) / s.Q[s.held], axis=1)
+            span = np.ptp(runs.predict_seeds(s.C[ok]), axis=1)
+            mre = np.mean(np.abs(runs.predict_seeds(s.C[s.held]) - s.Q[s.held]) / s.Q[s.held], axis=1)
             print(f"{bench:<16} {budget:>13} {dt:7.1f} {int((span < 0.01).sum()):>2}/{args.seeds:<2} "
                   f"{runs.n_at_best():>4}/{args.seeds:<2} {runs.objectives.min():10.3g} {np.median(mre):10.3f} "
                   f"{mre.min():7.3f}-{mre.max():.3f}", flush=True)

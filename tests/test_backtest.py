@@ -38,6 +38,10 @@ def test_backtest_recovers_an_exact_law():
                       observed=observed)
     assert len(bt) == 30 - 5 + 1  # every cutoff with at least 5 points
     assert bt["rel_error"].iloc[-1] < 0.01
+    last = bt.iloc[-1]  # rel_error is |y_hat - y| / y; neglog_rel_error the same on the -log scale
+    assert last["rel_error"] == pytest.approx(abs(last["predicted"] - observed) / observed)
+    assert last["neglog_rel_error"] == pytest.approx(
+        abs(np.log(last["predicted"]) - np.log(observed)) / abs(np.log(observed)))
     assert bt["covered"].iloc[-1]
     assert (np.diff(bt["C_max"]) > 0).all()
 
@@ -80,13 +84,18 @@ def test_backtest_summary_criteria():
     from scalinglaws.backtest import backtest_summary
 
     bt = pd.DataFrame({"C_max": [1e18, 1e19, 1e20, 1e21], "alpha": [0.5, 0.3, 0.21, 0.2],
-                       "rel_error": [0.5, 0.05, 0.2, 0.08], "predicted": [1, 2, 3, 4.0],
+                       "neglog_rel_error": [0.5, 0.05, 0.2, 0.08], "rel_error": [0.5, 0.5, 0.5, 0.5],
+                       "predicted": [1, 2, 3, 4.0],
                        "covered": [True, None, False, True]})
     s = backtest_summary(bt, parameter="alpha", target_C=1e22)
     assert s["orders: parameter stable"] == pytest.approx(2.0)  # from 1e20 on, alpha within 10% of 0.2
-    assert s["orders: error <= 10%"] == pytest.approx(1.0)  # only the last cutoff stays <= 10%
+    assert s["orders: neglog_rel_error <= 10%"] == pytest.approx(1.0)  # only the last cutoff stays <= 10%
+    assert np.isnan(backtest_summary(bt, parameter="alpha", target_C=1e22, error="rel_error")[
+        "orders: rel_error <= 10%"])
+    with pytest.raises(ValueError, match="error must be"):
+        backtest_summary(bt, parameter="alpha", target_C=1e22, error="mre")
     assert s["share of cutoffs covered"] == 0.5 and s["predicted (full pool)"] == 4.0
-    never = bt.assign(rel_error=[0.5, 0.5, 0.5, 0.5])
-    assert np.isnan(backtest_summary(never, parameter="alpha", target_C=1e22)["orders: error <= 10%"])
+    never = bt.assign(neglog_rel_error=[0.5, 0.5, 0.5, 0.5])
+    assert np.isnan(backtest_summary(never, parameter="alpha", target_C=1e22)["orders: neglog_rel_error <= 10%"])
     with pytest.raises(ValueError):
         backtest_summary(bt.iloc[:0], parameter="alpha", target_C=1e22)

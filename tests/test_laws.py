@@ -28,6 +28,7 @@ TRUTH = {
     "gold_reference": ({"G": np.geomspace(20, 400, 30)}, dict(xi0=0.1, K0=2e-3, kappa=1.4)),
     "chinchilla": ({"N": N, "D": D}, dict(E=1.8, A=480.0, alpha=0.35, B=2100.0, beta=0.37)),
     "loss_in_compute": ({"C": C}, dict(C_N=1e8, alpha_N=-0.05)),
+    "loss_floor_in_compute": ({"C": C}, dict(E=0.6, A=300.0, alpha=0.12)),
     "accuracy_linear_in_loss": ({"L": np.linspace(2.2, 4.0, 30)}, dict(a=1.3, b=-0.3)),
     "accuracy_logistic_in_loss": ({"L": np.linspace(2.0, 4.5, 40)}, dict(a=0.6, k=-4.0, l0=3.0, b=0.25)),
 }

@@ -176,7 +176,7 @@ def test_bnsl_authors_seeds_are_independent_runs_reported_as_a_distribution():
     assert list(t.index) == [0, 1, 2] and {"objective", "d1", "log10_d1", "break_inside", "at_best"} <= set(t)
     assert runs.best.objective == runs.objectives.min() and 1 <= runs.n_at_best() <= 3
     assert t["at_best"].sum() == runs.n_at_best()
-    assert runs.predict(C[:4]).shape == (3, 4)
+    assert runs.predict_seeds(C[:4]).shape == (3, 4) and runs.predict(C=C[:4]).shape == (4,)
     with pytest.raises(ValueError, match="distinct"):
         fit_bnsl_authors_seeds(C, Q, seeds=[1, 1], n_starts=2, n_hops=1)
     with pytest.raises(ValueError, match="n_jobs"):

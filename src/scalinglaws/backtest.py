@@ -10,14 +10,15 @@ import pandas as pd
 from . import _validate as V
 from .datasets.schema import select
 from .fitting import fit
-from .heldout import binomial_se, heldout_errors, heldout_summary, points_table, prediction_bounds
+from .heldout import binomial_se, evaluate, heldout_errors, heldout_summary, relative_error, summarise  # noqa: F401
 from .laws import get_law
+from .routes import ROUTES as _REGISTRY
+from .routes import route as _route
 
 logger = logging.getLogger("scalinglaws")
 
-__all__ = ["binomial_se", "heldout_errors", "heldout_summary", "extrapolate_benchmarks", "backtest_law",
-           "stabilisation_point", "compare_routes", "ROUTES", "ROUTE_LAWS", "predict_heldout", "backtest_summary",
-           "filter_runs"]
+__all__ = ["binomial_se", "heldout_errors", "heldout_summary", "backtest_law", "stabilisation_point",
+           "compare_routes", "step_errors", "ROUTES", "predict_heldout", "backtest_summary", "filter_runs"]
 
 
 def filter_runs(rows: pd.DataFrame, bench: str, chance: float, margin: float = 0.0,
@@ -35,76 +36,6 @@ def filter_runs(rows: pd.DataFrame, bench: str, chance: float, margin: float = 0
                         min_compute)
         keep &= ~small
     return rows[keep]
-
-
-def extrapolate_benchmarks(table: pd.DataFrame, specs: pd.DataFrame, *, max_compute: float, law: str = "direct",
-                           normalise: bool = False, level: float = 0.95, skip_unfittable: bool = False,
-                           **fit_kws):
-    """Fit a law in compute per benchmark below ``max_compute`` and score it on the larger runs.
-
-    Parameters
-    ----------
-    table : DataFrame
-        Tidy runs with columns ``C, benchmark, metric, value`` (as :func:`scalinglaws.datasets.load_krajewski`
-        returns), already restricted to one ladder (one mixture, one TPR).
-    specs : DataFrame
-        Indexed by benchmark, with columns ``metric`` (which metric to fit), ``chance`` and ``n_items``.
-    max_compute : float
-        Runs with C at most this are fitted; the others are held out.
-    normalise : bool
-        Fit the chance-normalised accuracy (chance = ``specs.chance``); otherwise the raw accuracy, with points
-        at or below chance dropped (as the paper's code does) -- in both cases such points are dropped with a
-        logged reason.
-    skip_unfittable : bool
-        Record a benchmark that cannot be fitted (too few usable runs below the threshold) as a row whose
-        ``status`` is ``failed`` and whose ``reason`` says why, instead of raising ``ValueError``.
-
-    Returns
-    -------
-    fits : dict
-        ``{benchmark: FitResult}``.
-    summary : DataFrame
-        One row per benchmark: fitted parameters and standard errors, points fitted / held out, median and
-        maximum absolute extrapolation error, the median binomial standard error of the held-out runs, their
-        ratio, and the coverage of the prediction interval.
-    points : DataFrame
-        Every held-out run with its prediction (see :func:`heldout_errors`).
-    """
-    fits, rows, points = {}, [], []
-    for bench, spec in specs.iterrows():
-        try:
-            res, held, pts = _extrapolate_one(table, bench, spec, max_compute, law, normalise, level, fit_kws)
-        except ValueError as exc:
-            if not skip_unfittable:
-                raise ValueError(f"{bench}: {exc}") from None
-            logger.info("extrapolate_benchmarks: %s not fitted: %s", bench, exc)
-            rows.append({"benchmark": bench, "metric": spec["metric"], "status": "failed", "reason": str(exc)})
-            continue
-        fits[bench] = res
-        points.append(pts)
-        row = {"benchmark": bench, "metric": spec["metric"]}
-        for name in res.law.param_names:
-            row[name] = res.params[name]
-            row[f"se_{name}"] = res.stderr[name]
-        row.update(status=str(res.status), reason=res.reason, n_fit=res.n_points, **heldout_summary(pts))
-        rows.append(row)
-    return fits, pd.DataFrame(rows).set_index("benchmark"), pd.concat(points, ignore_index=True)
-
-
-def _extrapolate_one(table, bench, spec, max_compute, law, normalise, level, fit_kws):
-    d = select(table, bench, spec["metric"], required=True)
-    C, Q, chance = d["C"].to_numpy(), d["value"].to_numpy(), float(spec["chance"])
-    if normalise:
-        res = fit(law, C=C, Q=Q, chance=chance, max_compute=max_compute, invalid="drop", **fit_kws)
-    else:
-        # Raw accuracy: as in the paper's code, runs at or below chance are dropped, then Q itself is fitted.
-        fitted = filter_runs(d, bench, chance)
-        res = fit(law, C=fitted["C"].to_numpy(), Q=fitted["value"].to_numpy(), max_compute=max_compute,
-                  invalid="drop", **fit_kws)
-    held = d[d["C"] > max_compute]
-    pts = heldout_errors(res, held["value"].to_numpy(), n_items=spec["n_items"], level=level, C=held["C"].to_numpy())
-    pts.insert(0, "benchmark", bench)
-    return res, held, pts
 
 
 def backtest_law(table: pd.DataFrame, law: str, *, variables: dict[str, str], response: str, target: dict,
@@ -139,8 +70,10 @@ def backtest_law(table: pd.DataFrame, law: str, *, variables: dict[str, str], re
     -------
     DataFrame
         One row per cutoff: ``C_max``, ``n_points``, fitted parameters, ``predicted``, ``lower``, ``upper`` (prediction
-        interval), ``covered``, ``status`` and ``rel_error``: the relative error of the prediction on the
-        :math:`-\\log` scale, :math:`|\\log\\hat y - \\log y| / |\\log y|` with y the response, as in the paper.
+        interval), ``covered``, ``status``, ``rel_error`` (:math:`|\\hat y - y| / y`, the relative error of the
+        whole library) and ``neglog_rel_error``, the relative error on the :math:`-\\log` scale,
+        :math:`|\\log\\hat y - \\log y| / |\\log y|` (Schaeffer et al.'s measure for pass@k; for a law in loss it
+        is ``rel_error``).
     """
 
     law_ = get_law(law)
@@ -164,17 +97,17 @@ def backtest_law(table: pd.DataFrame, law: str, *, variables: dict[str, str], re
             continue
         if res.n_points < min_points:
             continue
-        pred = float(np.ravel(res.predict(**target))[0])
-        # no covariance (a parameter unidentifiable): no interval, said in the table
-        # each cutoff's own delta interval: calibrating it would nest a backtest inside the backtest
-        lo, hi = (float(np.ravel(v)[0]) for v in prediction_bounds(res, level, "nan", (1,), "delta", **target)[:2])
-        covered = bool(lo <= observed <= hi) if np.isfinite(lo) else None
-        row = {"C_max": float(cmax), "n_points": res.n_points, **res.params, "predicted": pred, "lower": lo,
-               "upper": hi, "covered": covered, "status": res.status.value}
-        if law_.space in ("loss",):
-            row["rel_error"] = abs(pred - observed) / observed
-        else:
-            row["rel_error"] = abs(np.log(pred) - np.log(observed)) / abs(np.log(observed))
+        # each cutoff's own delta interval (calibrating it would nest a backtest inside the backtest); without a
+        # covariance (a parameter unidentifiable) no interval, said in the table
+        pt = evaluate(res, [observed], level=level, interval="delta",
+                      **{k: np.ravel(v)[:1] for k, v in target.items()}).iloc[0]
+        pred = float(pt["predicted"])
+        covered = bool(pt["covered"]) if np.isfinite(pt["covered"]) else None
+        row = {"C_max": float(cmax), "n_points": res.n_points, **res.params, "predicted": pred,
+               "lower": float(pt["lower"]), "upper": float(pt["upper"]), "covered": covered,
+               "status": res.status.value, "rel_error": float(pt["rel_error"])}
+        row["neglog_rel_error"] = (row["rel_error"] if law_.space == "loss"
+                                   else float(relative_error(-np.log(pred), -np.log(observed))))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -202,28 +135,24 @@ def stabilisation_point(cutoffs, values, *, rtol: float = 0.1, reference: float 
     return float(cutoffs[start])
 
 
-#: The prediction routes :func:`compare_routes` knows, each a law (or composite law) and its options: laws in
-#: compute alone, or the two-stage route through a proxy loss with either link.
-ROUTE_LAWS = {"direct": ("direct", {}), "direct_qmax": ("direct_qmax", {}), "bnsl": ("bnsl", {}),
-              "two_stage_linear": ("two_stage", {"link": "linear"}),
-              "two_stage_logistic": ("two_stage", {"link": "logistic"})}
-ROUTES = tuple(ROUTE_LAWS)
-
-
-def _needs_proxy(route: str) -> bool:
-    """A route whose law takes the proxy loss L as a variable (the two-stage route)."""
-    return "L" in get_law(ROUTE_LAWS[route][0]).variables
+#: The routes :func:`compare_routes` knows: every route of the registry (:data:`scalinglaws.routes.ROUTES`) that
+#: predicts accuracy from compute or from parameters and tokens, alone or through a loss.
+ROUTES = tuple(name for name, r in _REGISTRY.items()
+               if set(r.predict_variables) <= {"C", "N", "D"} and r.response == "Q")
+#: A task's log-likelihood of the correct answer becomes a loss by its sign.
+_TASK_LOSS_SIGN = {"loglikelihood": -1.0}
 
 
 def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame, *, proxy=("dclm", "loss"),
                    routes=("direct", "two_stage_linear", "two_stage_logistic"), level: float = 0.95,
                    normalise: bool = False, filter_margin: float = 0.0, min_compute: float | None = None,
-                   two_stage_filter: bool = True, interval: str = "calibrated"):
+                   two_stage_filter: bool = True, interval: str = "calibrated", task_loss: str | None = None):
     """Predict held-out runs per benchmark by several routes fitted on the same runs, and score them.
 
-    Routes: ``direct`` (Eq. 2, OLS), ``direct_qmax`` (Eq. 10, Huber), ``bnsl`` (Eq. 1, Huber) -- laws in compute
-    alone -- and ``two_stage_linear`` / ``two_stage_logistic``: compute -> proxy loss -> accuracy
-    (:func:`scalinglaws.two_stage.fit_two_stage`). The laws in compute are fitted on the training runs whose
+    Routes: any of :data:`ROUTES`, the registry's routes (:mod:`scalinglaws.routes`) that predict accuracy from
+    compute -- laws in compute alone (``direct``, ``direct_qmax``, ``bnsl``, ``bnsl_authors``) and the chained ones
+    through the proxy loss (``two_stage_linear`` / ``two_stage_logistic``, ``olmo_chained_flops``).
+    The laws in compute are fitted on the training runs whose
     accuracy is at least ``filter_margin`` above chance (and strictly above it: the direct law cannot use the
     others) and whose compute is at least ``min_compute``; with ``normalise`` they fit the chance-normalised accuracy
     and predict raw accuracy. The two-stage routes fit raw accuracy on the same runs when ``two_stage_filter``
@@ -238,78 +167,101 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
     specs : DataFrame
         Indexed by benchmark with ``metric``, ``chance`` and ``n_items``.
     proxy : (benchmark, metric)
-        The rows holding each run's proxy loss for the two-stage route (e.g. ``("dclm", "loss")``).
+        The rows holding each run's validation loss, for the routes through it (the two-stage routes), e.g.
+        ``("dclm", "loss")``.
+    task_loss : str, optional
+        The metric holding each benchmark's own loss, for the routes through it (the OLMo ladder's): ``"bpb"`` (bits
+        per byte of the correct answer) or ``"loglikelihood"`` (of the correct answer; its negative is the loss).
 
     Returns
     -------
     summary : DataFrame
-        One row per benchmark x route: ``median_abs_error``, ``max_abs_error``, ``binomial_se`` (median over the
-        held-out runs), ``error_over_se``, ``coverage`` of the prediction interval (``interval``: calibrated by
-        default, :func:`heldout_errors`; the two-stage routes' is always their delta interval), ``status`` (a
-        :class:`~scalinglaws.FitStatus` value; ``failed`` when the route could not be fitted), ``reason``, ``n_fit``.
+        One row per benchmark x route: ``status`` (a :class:`~scalinglaws.FitStatus` value; ``failed`` when the
+        route could not be fitted), ``reason``, ``n_fit`` and the scores of :func:`scalinglaws.heldout.summarise`
+        (``interval``: calibrated by default for a single law, :func:`~scalinglaws.heldout.evaluate`; a chained
+        route's is its delta interval).
     points : DataFrame
-        One row per benchmark x route x held-out run: ``observed, predicted, lower, upper, abs_error``; for the
-        two-stage routes also the observed and predicted proxy loss and ``stage2_at_observed_loss`` (stage 2 fed the
+        One row per benchmark x route x held-out run (:func:`~scalinglaws.heldout.evaluate`'s columns); for the
+        chained routes also the observed and predicted proxy loss and ``stage2_at_observed_loss`` (stage 2 fed the
         true loss), so that ``predicted - stage2_at_observed_loss`` is the part of the error that stage 1 caused.
     """
 
     unknown = set(routes) - set(ROUTES)
     if unknown:
         raise ValueError(f"unknown route(s) {sorted(unknown)}; known: {ROUTES}")
+    kind = {name: _route(name).proxy for name in routes}
+    if "task" in kind.values() and task_loss is None:
+        raise ValueError(f"route(s) {[n for n, k in kind.items() if k == 'task']} need each task's own loss: "
+                         "pass task_loss (e.g. 'bpb')")
     loss_of = {}
     for name, t in (("train", train), ("test", test)):
         p = select(t, *proxy)
-        if p.empty and any(map(_needs_proxy, routes)):
+        if p.empty and "validation" in kind.values():
             raise ValueError(f"no proxy rows {proxy} in the {name} table")
         loss_of[name] = p.set_index("run_id")["value"]
+    sign = _TASK_LOSS_SIGN.get(task_loss, 1.0)
     rows, pts = [], []
     for bench, spec in specs.iterrows():
         tr, te = select(train, bench, spec["metric"]), select(test, bench, spec["metric"])
         if te.empty:
             continue
-        if any(map(_needs_proxy, routes)):
-            tr = tr[tr["run_id"].isin(loss_of["train"].index)]
-            te = te[te["run_id"].isin(loss_of["test"].index)]
+        losses = {"validation": loss_of}
+        if "task" in kind.values():
+            losses["task"] = {n: sign * select(t, bench, task_loss).set_index("run_id")["value"]
+                              for n, t in (("train", train), ("test", test))}
+        for k in set(kind.values()) - {""}:  # runs with every loss some route needs
+            tr = tr[tr["run_id"].isin(losses[k]["train"].index)]
+            te = te[te["run_id"].isin(losses[k]["test"].index)]
         chance = float(spec["chance"])
         tr_law = filter_runs(tr, bench, chance, filter_margin, min_compute)
         tr_two = tr_law if two_stage_filter else filter_runs(tr, bench, -np.inf, 0.0, min_compute)
-        Ct, Qt = te["C"].to_numpy(), te["value"].to_numpy()
-        for route in routes:
-            law, options = ROUTE_LAWS[route]
+        Qt = te["value"].to_numpy()
+        for name in routes:
+            r = _route(name)
+            runs = tr_two if kind[name] else tr_law
+            data = {v: runs[v].to_numpy() for v in r.predict_variables} | {"Q": runs["value"].to_numpy()}
+            if kind[name]:
+                data["L"] = losses[kind[name]]["train"].loc[runs["run_id"]].to_numpy()
+            at = {v: te[v].to_numpy() for v in r.predict_variables}
             try:
-                if _needs_proxy(route):
-                    C, Q = tr_two["C"].to_numpy(), tr_two["value"].to_numpy()
-                    L = loss_of["train"].loc[tr_two["run_id"]].to_numpy()
-                    Lt = loss_of["test"].loc[te["run_id"]].to_numpy()
-                    res = fit(law, C=C, L=L, Q=Q, warn=False, **options)
-                    pred = res.predict(Ct)
-                    try:
-                        lo, hi = res.interval(Ct, level=level)
-                    except ValueError:
-                        lo = hi = np.full(Ct.shape, np.nan)
-                    p = points_table({"C": Ct}, Qt, pred, lo, hi, spec["n_items"]).assign(interval="delta",
-                        loss_observed=Lt, loss_predicted=res.predict_loss(Ct),
-                        stage2_at_observed_loss=res.stage2.predict(L=Lt))
-                    n_fit = res.stage2.n_points
-                else:
-                    res = fit(law, C=tr_law["C"].to_numpy(), Q=tr_law["value"].to_numpy(),
-                              chance=chance if normalise else 0.0, invalid="drop", warn=False, **options)
-                    p = heldout_errors(res, Qt, spec["n_items"], level, missing_interval="nan", interval=interval,
-                                       C=Ct)
-                    n_fit = res.n_points
+                res = r.fit(chance=chance if normalise and not kind[name] else 0.0, **data)
+                p = evaluate(res, Qt, n_items=spec["n_items"], level=level, interval=interval, **at)
             except (ValueError, RuntimeError) as exc:
-                rows.append({"benchmark": bench, "route": route, "status": "failed", "reason": str(exc)})
+                rows.append({"benchmark": bench, "route": name, "status": "failed", "reason": str(exc)})
                 continue
+            if kind[name]:
+                Lt = losses[kind[name]]["test"].loc[te["run_id"]].to_numpy()
+                p = p.assign(loss_observed=Lt, loss_predicted=res.predict_loss(**at),
+                             stage2_at_observed_loss=res.stage2.predict(L=Lt))
+            if "C" not in p:
+                p.insert(0, "C", te["C"].to_numpy())
             p.insert(0, "run_id", te["run_id"].to_numpy())
-            p.insert(0, "route", route)
+            p.insert(0, "route", name)
             p.insert(0, "benchmark", bench)
             pts.append(p)
-            rows.append({"benchmark": bench, "route": route, "status": str(res.status), "reason": res.reason,
-                         "n_fit": n_fit,
-                         **heldout_summary(p)})
+            rows.append({"benchmark": bench, "route": name, "status": str(res.status), "reason": res.reason,
+                         "n_fit": res.n_points, **summarise(p, level=level)})
     summary = pd.DataFrame(rows).set_index(["benchmark", "route"])
     points = pd.concat(pts, ignore_index=True) if pts else pd.DataFrame()
     return summary, points
+
+
+def step_errors(points: pd.DataFrame) -> pd.DataFrame:
+    """Where a chained route's error arises, from :func:`compare_routes`'s points of its chained routes: per row,
+    the relative error (:math:`|\\hat y - y| / y`) of step 1 (``step1_rel_error``: the predicted loss against the
+    observed), of step 2 alone (``step2_rel_error``: accuracy predicted from the *observed* loss) and of the chain
+    (``rel_error``), with the observed and predicted values beside them. Rows of routes with no loss are dropped."""
+    need = {"loss_observed", "loss_predicted", "stage2_at_observed_loss", "observed", "predicted"}
+    if not need <= set(points.columns):
+        raise ValueError(f"step_errors needs compare_routes points of a chained route (columns {sorted(need)})")
+    p = points.dropna(subset=["loss_predicted"])
+    keep = [c for c in ("benchmark", "route", "run_id") if c in p]
+    return p[keep].assign(
+        loss_observed=p["loss_observed"], loss_predicted=p["loss_predicted"],
+        step1_rel_error=relative_error(p["loss_predicted"], p["loss_observed"]),
+        observed=p["observed"], step2_predicted=p["stage2_at_observed_loss"],
+        step2_rel_error=relative_error(p["stage2_at_observed_loss"], p["observed"]),
+        predicted=p["predicted"], rel_error=p["rel_error"])
 
 
 def predict_heldout(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame, *, law: str = "across_tpr",
@@ -322,8 +274,8 @@ def predict_heldout(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame
     it) and, when given, with compute at least ``min_compute`` (drops logged); with ``normalise`` it fits the
     chance-normalised accuracy and predicts raw accuracy. Krajewski et al.'s choices for these three are
     :func:`scalinglaws.papers.krajewski.heldout_options`. Returns ``(fits, summary, points)`` as
-    :func:`extrapolate_benchmarks` does: ``summary`` has the fitted parameters, ``status``, ``n_fit``,
-    ``median_abs_error``, ``binomial_se``, ``error_over_se`` and ``coverage``; ``points`` one row per benchmark x
+    :func:`compare_routes` does: ``summary`` has the fitted parameters, ``status``, ``n_fit`` and the scores of
+    :func:`scalinglaws.heldout.summarise`; ``points`` one row per benchmark x
     test run with ``run_id``, the variables, ``observed``, ``predicted``, ``lower``, ``upper``, ``abs_error`` and
     ``binomial_se``.
     """
@@ -340,40 +292,44 @@ def predict_heldout(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame
             rows.append({"benchmark": bench, "status": "failed", "reason": str(exc)})
             continue
         fits[bench] = res
-        p = heldout_errors(res, te["value"].to_numpy(), spec["n_items"], level, missing_interval="nan",
-                           interval=interval, **{v: te[v].to_numpy() for v in variables})
+        p = evaluate(res, te["value"].to_numpy(), n_items=spec["n_items"], level=level, interval=interval,
+                     **{v: te[v].to_numpy() for v in variables})
         p.insert(0, "run_id", te["run_id"].to_numpy())
         p.insert(0, "benchmark", bench)
         pts.append(p)
         rows.append({"benchmark": bench, **res.params, **{f"se_{k}": v for k, v in res.stderr.items()},
-                     "status": str(res.status), "reason": res.reason, "n_fit": res.n_points, **heldout_summary(p)})
+                     "status": str(res.status), "reason": res.reason, "n_fit": res.n_points,
+                     **summarise(p, level=level)})
     points = pd.concat(pts, ignore_index=True) if pts else pd.DataFrame()
     return fits, pd.DataFrame(rows).set_index("benchmark"), points
 
 
 def backtest_summary(bt: pd.DataFrame, *, parameter: str, target_C: float, rtol: float = 0.1,
-                     max_rel_error: float = 0.1) -> dict:
+                     max_rel_error: float = 0.1, error: str = "neglog_rel_error") -> dict:
     """Summarise a :func:`backtest_law` table with the book's stability criteria.
 
     Returns the prediction with the full pool (last cutoff) and its relative error and coverage, the share of cutoffs
     whose interval covers the target, and two distances below the target in orders of magnitude,
     ``log10(target_C / C_max)``: from where ``parameter`` stays within ``rtol`` of its full-pool value
     (:func:`stabilisation_point`), and from where the relative error stays at or below ``max_rel_error`` for every
-    larger cutoff (NaN if it never does).
+    larger cutoff (NaN if it never does). ``error`` names the error column: Schaeffer et al.'s relative error on the
+    :math:`-\\log` scale by default, or ``rel_error``; the keys carry its name.
     """
     if bt.empty:
         raise ValueError("empty backtest table")
     bt = bt.sort_values("C_max")
-    ok = (bt["rel_error"] <= max_rel_error).to_numpy()
+    if error not in ("neglog_rel_error", "rel_error"):
+        raise ValueError(f"error must be 'neglog_rel_error' or 'rel_error', got {error!r}")
+    ok = (bt[error] <= max_rel_error).to_numpy()
     stays = np.flip(np.logical_and.accumulate(np.flip(ok)))
     c_err = float(bt["C_max"].to_numpy()[stays].min()) if stays.any() else np.nan
     c_par = stabilisation_point(bt["C_max"], bt[parameter], rtol=rtol)
     last = bt.iloc[-1]
-    return {"predicted (full pool)": float(last["predicted"]), "rel error (full pool)": float(last["rel_error"]),
+    return {"predicted (full pool)": float(last["predicted"]), f"{error} (full pool)": float(last[error]),
             "covered (full pool)": last["covered"],
             "share of cutoffs covered": float(bt["covered"].fillna(False).astype(bool).mean()),
             "parameter": parameter, "parameter (full pool)": float(last[parameter]),
             "orders: parameter stable": float(np.log10(target_C / c_par)),
-            f"orders: error <= {max_rel_error:.0%}": (float(np.log10(target_C / c_err)) if np.isfinite(c_err)
+            f"orders: {error} <= {max_rel_error:.0%}": (float(np.log10(target_C / c_err)) if np.isfinite(c_err)
                                                        else np.nan),
             "cutoffs": len(bt)}

@@ -5,22 +5,18 @@ interval method, and record coverage, width and the interval score at each level
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 
 import numpy as np
 import pandas as pd
 
-from .backtest import filter_runs
-from .datasets import gadre_benchmarks as gadre_specs
-from .datasets import load_gadre, load_olmo_ladder, olmo_benchmarks, select
-from .forecasting import forecast, interval_score, ladder_size
+from .forecasting import forecast, ladder_size
+from .heldout import points_table
 from .laws import get_law
-from .papers import krajewski, schaeffer
 
 logger = logging.getLogger("scalinglaws")
 
-__all__ = ["LEVELS", "split_points", "study", "coverage_table", "ladder_cases", "bending_ladder", "bending_coverage"]
+__all__ = ["LEVELS", "split_points", "study", "coverage_table", "bending_ladder", "bending_coverage"]
 
 #: The nominal levels the study reports.
 LEVELS = (0.5, 0.8, 0.9, 0.95)
@@ -39,6 +35,11 @@ def split_points(size, fractions=(0.6, 0.7, 0.8)) -> list[float]:
         if below.size and below[-1] < u[-1] and below[-1] not in out:
             out.append(float(below[-1]))
     return out
+
+
+#: The columns of :func:`study`, in order.
+STUDY_COLUMNS = ("ladder", "benchmark", "split", "method", "used", "level", "observed", "predicted", "lower", "upper",
+                 "covered", "width", "score")
 
 
 def study(cases, *, levels=LEVELS, methods=("delta", "calibrated"), fractions=(0.6, 0.7, 0.8), n_boot: int = 200,
@@ -80,12 +81,10 @@ def study(cases, *, levels=LEVELS, methods=("delta", "calibrated"), fractions=(0
             for method in case.get("methods", methods):
                 for level in levels:
                     f = base.reinterval(level=level, interval=method)
-                    rows.append(pd.DataFrame({
-                        "ladder": case["ladder"], "benchmark": case["benchmark"], "split": cut, "method": method,
-                        "used": f.interval, "level": level, "observed": observed, "predicted": f.predicted,
-                        "lower": f.lower, "upper": f.upper,
-                        "covered": (observed >= f.lower) & (observed <= f.upper), "width": f.upper - f.lower,
-                        "score": interval_score(f.lower, f.upper, observed, level)}))
+                    pts = points_table({}, observed, f.predicted, f.lower, f.upper, level=level)
+                    rows.append(pts.assign(covered=pts["covered"].eq(1),  # no interval: not covered
+                                           ladder=case["ladder"], benchmark=case["benchmark"], split=cut,
+                                           method=method, used=f.interval, level=level)[list(STUDY_COLUMNS)])
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
@@ -94,64 +93,6 @@ def coverage_table(points: pd.DataFrame, by=("method", "level")) -> pd.DataFrame
     g = points.groupby(list(by))
     return pd.DataFrame({"predictions": g.size(), "coverage": g["covered"].mean(), "median width": g["width"].median(),
                          "mean interval score": g["score"].mean()})
-
-
-def ladder_cases(*, krajewski_tprs=(10, 20, 40, 80, 160), gadre_benchmarks=("arc_easy", "hellaswag", "piqa"),
-                 pythia_ks=(1, 100)) -> list[dict]:
-    """The book's ladders as study cases, each under its paper's protocol where it has one:
-
-    * Krajewski et al.'s DCLM ladder at each TPR in ``krajewski_tprs`` and the C4 ladder at TPR 20: the direct law
-      per benchmark of the paper's 12, normalised accuracy, runs at least 5 points above chance and from
-      3e18 FLOPs (``krajewski.PROTOCOL``; both the fitted and the predicted runs pass that filter);
-    * the OLMo ladder: the direct law on all 25 ladder runs, predicting the real 7B and 13B targets (the same
-      normalisation and filter);
-    * Gadre et al.'s ladder: Eq. 4 in N and D on the 11M-412M models of each corpus, predicting the 1.4B and 6.9B
-      models -- on ``gadre_benchmarks`` only (Eq. 4's four-parameter Huber fit is the slow part of the study);
-    * Pythia GSM8K and MATH pass@k at each k in ``pythia_ks``: Schaeffer et al.'s compute law over the paper's
-      fitted range (``schaeffer.PROTOCOL``), 128 problems per benchmark.
-    """
-    cases = []
-    P = krajewski.PROTOCOL
-    wide = dataclasses.replace(P, split_compute=np.inf)
-    for mixture, tprs in (("dclm", krajewski_tprs), ("c4", (20,))):
-        for tpr in tprs:
-            p = dataclasses.replace(P, mixture=mixture, tpr=tpr)
-            table, specs, q = krajewski.ladder(p), krajewski.benchmark_specs(p), krajewski.random_levels(p)
-            for bench, spec in specs.iterrows():
-                d = select(table, bench, spec["metric"])
-                d = d[krajewski.fit_mask(dataclasses.replace(wide, mixture=mixture, tpr=tpr), d["C"], d["value"],
-                                         float(q[bench]))]
-                cases.append({"ladder": f"krajewski {mixture} TPR {tpr}", "benchmark": bench, "law": "direct",
-                              "chance": float(q[bench]) if P.normalise else 0.0, "n_items": float(spec["n_items"]),
-                              "data": {"C": d["C"], "Q": d["value"]}})
-    olmo = load_olmo_ladder()
-    for bench, spec in olmo_benchmarks().iterrows():
-        d = select(olmo, bench, spec["metric"])
-        tr, te = d[d["role"] == "ladder"], d[d["role"] == "target"]
-        tr = filter_runs(tr, bench, float(spec["chance"]), P.filter_margin)
-        cases.append({"ladder": "olmo", "benchmark": bench, "law": "direct", "chance": float(spec["chance"]),
-                      "n_items": float(spec["n_items"]), "data": {"C": tr["C"], "Q": tr["value"]},
-                      "targets": {"C": te["C"], "Q": te["value"]}})
-    gadre, gspecs = load_gadre(), gadre_specs()
-    big = gadre["label"].str.startswith("open_lm")
-    for corpus, g in gadre.groupby("mixture"):
-        for bench in gadre_benchmarks:
-            spec = gspecs.loc[bench]
-            d = select(g, bench, spec["metric"])
-            tr, te = d[~big[d.index]], d[big[d.index]]
-            tr = filter_runs(tr, bench, float(spec["chance"]), P.filter_margin)
-            cases.append({"ladder": f"gadre {corpus}", "benchmark": bench, "law": "across_tpr",
-                          "chance": float(spec["chance"]), "n_items": float(spec["n_items"]),
-                          "data": {"N": tr["N"], "D": tr["D"], "Q": tr["value"]},
-                          "targets": {"N": te["N"], "D": te["D"], "Q": te["value"]}})
-    for benchmark in ("gsm8k", "math") if pythia_ks else ():
-        S = dataclasses.replace(schaeffer.PROTOCOL, benchmark=benchmark, ks=tuple(pythia_ks))
-        pk = schaeffer.ladder(S)
-        for k in pythia_ks:
-            d = pk[(pk["k"] == k) & pk["pass_at_k"].between(0, 1, inclusive="neither")]
-            cases.append({"ladder": f"pythia {benchmark}", "benchmark": f"pass@{k}", "law": "compute",
-                          "n_items": 128.0, "data": {"C": d["C"], "P": d["pass_at_k"]}})
-    return cases
 
 
 def bending_ladder(n: int = 16, *, alpha: float = 0.15, A: float = 2000.0, bend: float = 0.0, noise: float = 0.03,

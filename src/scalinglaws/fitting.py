@@ -50,14 +50,15 @@ __all__ = ["FitStatus", "FitWarning", "FitError", "FitResult", "BootstrapResult"
 def _prepare(law: Law, variables: dict, response, chance: float, invalid: str, max_compute: float | None):
     if invalid not in ("raise", "drop"):
         raise ValueError(f"invalid must be 'raise' or 'drop', got {invalid!r}")
+    takes = f"the law takes the variable(s) {', '.join(law.variables)} and the response {law.response}"
     missing = set(law.variables) - set(variables)
     if missing:
-        raise ValueError(f"{law.name}: missing variable(s) {sorted(missing)}; the law needs {law.variables}")
+        raise ValueError(f"{law.name}: missing variable(s) {sorted(missing)}; {takes}")
     extra = set(variables) - set(law.variables)
     if extra:
-        raise ValueError(f"{law.name}: unknown variable(s) {sorted(extra)}; the law needs {law.variables}")
+        raise ValueError(f"{law.name}: unknown variable(s) {sorted(extra)}; {takes}")
     if response is None:
-        raise ValueError(f"{law.name}: missing response {law.response}")
+        raise ValueError(f"{law.name}: missing response {law.response}; {takes}")
     X = {k: V.positive(k, variables[k]) for k in law.variables}
     r = V.as_1d_float(law.response, response)
     n = V.same_length({**X, law.response: r})
@@ -293,7 +294,9 @@ def fit(
     # polish the best optimum through lmfit, whose result carries the covariance and messages the fit reports
     best = _engine.local_fit(law, X, y, found.x, loss, delta)
     best_obj = _engine.objective(best.residual, loss, delta)
-    if not best_obj <= found.objective * (1 + 1e-9) + 1e-300:
+    # (an absolute slack for data the law fits exactly: two objectives of residuals near 1e-10 are both zero)
+    exact = 1e-20 * y.size * max(1.0, float(np.mean(np.square(y))))
+    if not best_obj <= found.objective * (1 + 1e-9) + exact:
         raise FitError(f"{law.name}: the polished optimum ({best_obj:.6g}) is worse than the search's "
                        f"({found.objective:.6g})")
 
@@ -327,7 +330,8 @@ def fit(
     start_public = law.to_public({p.internal: float(np.clip(best_start[p.internal], p.lower, p.upper))
                                   for p in law.params})
     result = FitResult(law, public, stderr, internal, cov, status, reason, best_obj, loss, delta, chance, X, y,
-                       dropped, len(start_list), found.nfev + int(best.nfev), start_public, tuple(pinned))
+                       dropped, len(start_list), found.nfev + int(best.nfev), start_public, tuple(pinned),
+                       {"starts": starts, "max_compute": max_compute, "invalid": invalid})
     if warn and status is not FitStatus.CONVERGED:
         warnings.warn(f"{law.name} fit {status}: {reason}", FitWarning, stacklevel=2)
     return result

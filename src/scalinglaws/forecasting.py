@@ -186,10 +186,11 @@ def _targets(law, at) -> pd.DataFrame:
     return table[list(law.variables)].astype(float).reset_index(drop=True)
 
 
-def _backtest(res: FitResult, level: float, fit_kws: dict, min_points: int, max_folds: int) -> pd.DataFrame:
+def _backtest(res: FitResult, level: float, min_points: int, max_folds: int) -> pd.DataFrame:
     """Rolling origin: at each cutoff with at least ``min_points`` runs (and 3 distinct sizes) up to it -- at most
     ``max_folds`` of them, evenly spaced along the eligible ones and always including the last -- refit on those
-    runs (the fit's own points, chance level and objective) and predict every larger run."""
+    runs (:meth:`FitResult.refit`: the fit's own points, chance level, objective and start rule) and predict every
+    larger run."""
     law, X, y = res.law, res.X, res.y
     size = ladder_size(law, X)
     eligible = [c for c in np.unique(size)[:-1]
@@ -200,20 +201,22 @@ def _backtest(res: FitResult, level: float, fit_kws: dict, min_points: int, max_
     for cut in eligible:
         train, test = size <= cut, size > cut
         try:
-            r = fit(law, **{k: v[train] for k, v in X.items()}, **{law.response: law.from_space(y[train], res.chance)},
-                    chance=res.chance, warn=False, **fit_kws)
+            r = res.refit(train)
         except (ValueError, RuntimeError):
             continue
         if r.covariance is None:
             continue
+        from .heldout import evaluate  # heldout builds on this module
+
         pred = r.get_prediction(**{k: v[test] for k, v in X.items()})
-        obs = law.from_space(y[test], res.chance)
-        lo, hi = pred.conf_int(level, obs=True)
+        pts = evaluate(r, law.from_space(y[test], res.chance), level=level, interval="delta",
+                       **{k: v[test] for k, v in X.items()})
         with np.errstate(divide="ignore", invalid="ignore"):  # an exact fit has se 0: no score (dropped below)
-            score = np.abs(y[test] - pred.mean_space) / pred.se_obs
+            score = np.abs(y[test] - pred.mean_space) / pred.se_obs_space  # the error in delta SEs, fitting space
         rows.append(pd.DataFrame({"cutoff": cut, "size": size[test], "distance": np.log10(size[test] / cut),
-                                  "observed": obs, "predicted": pred.predicted, "se": pred.se_obs, "score": score,
-                                  "abs_error": np.abs(pred.predicted - obs), "covered": (obs >= lo) & (obs <= hi)}))
+                                  "observed": pts["observed"], "predicted": pts["predicted"],
+                                  "se": pred.se_obs_space, "score": score, "abs_error": pts["abs_error"],
+                                  "covered": pts["covered"].eq(1)}))
     if not rows:
         return pd.DataFrame()
     bt = pd.concat(rows, ignore_index=True)
@@ -246,7 +249,7 @@ def forecast(law, *, at, level: float = 0.9, interval: str = "calibrated", n_ite
     interp = ladder_size(law, Xt) <= ladder_size(law, res.X).max()
     if interp.any():
         notes.append(f"{int(interp.sum())} target(s) inside the fitted range: interpolation, not a forecast")
-    bt = _backtest(res, level, fit_kws, max(len(law.params) + 2, 4), max_folds)
+    bt = _backtest(res, level, max(len(law.params) + 2, 4), max_folds)
     bt = None if bt.empty else bt
     options = {"n_items": n_items, "min_folds": min_folds, "n_boot": n_boot, "seed": seed, "cache": {}}
     p, lo, hi, used, q, more = _bounds(res, bt, Xt, level, interval, **options)
@@ -284,7 +287,7 @@ def _bounds(res: FitResult, bt, Xt: dict, level: float, interval: str, *, n_item
     elif used == "delta":
         lo, hi = pred.conf_int(level, obs=True)
     else:
-        half = np.maximum(q, stats.t.ppf(0.5 + level / 2, res.dof)) * pred.se_obs
+        half = np.maximum(q, stats.t.ppf(0.5 + level / 2, res.dof)) * pred.se_obs_space
         a, b = (law.from_space(pred.mean_space + s * half, res.chance) for s in (-1, 1))
         lo, hi = np.minimum(a, b), np.maximum(a, b)
     p = pred.predicted
@@ -304,8 +307,7 @@ def calibrated_interval(result: FitResult, level: float = 0.9, *, min_folds: int
     upper, method)``, ``method`` being ``"calibrated"`` or, when the ladder is too short to calibrate,
     ``"delta"``."""
     X = result.variables(**variables)
-    bt = _backtest(result, level, {"loss": result.loss, "huber_delta": result.huber_delta},
-                   max(len(result.law.params) + 2, 4), max_folds)
+    bt = _backtest(result, level, max(len(result.law.params) + 2, 4), max_folds)
     _, lo, hi, used, _, _ = _bounds(result, None if bt.empty else bt, X, level, "calibrated", n_items=None,
                                     min_folds=min_folds, n_boot=0, seed=0)
     return lo, hi, used

@@ -179,6 +179,21 @@ def chinchilla(N, D, log_E, log_A, alpha, log_B, beta):
     return np.logaddexp.reduce(stack, axis=0)
 
 
+def loss_floor_in_compute(C, log_E, log_A, alpha):
+    r"""A loss with a floor in compute: the first step of the OLMo ladder paper's FLOPs variant (Bhagia et al. 2024),
+    fitted to a task loss (bits per byte of the correct answer).
+
+    .. math:: L = E + A\,C^{-\alpha}
+
+    Returns :math:`\log L` (the same log-sum-exp as :func:`pass_at_k_in_compute`, for a loss)."""
+    return np.logaddexp(log_E, log_A - alpha * np.log(C))
+
+
+def loss_floor_in_compute_jacobian(C, log_E, log_A, alpha):
+    """Derivatives of :func:`loss_floor_in_compute` in (log_E, log_A, alpha)."""
+    return pass_at_k_in_compute_jacobian(C, log_E, log_A, alpha)
+
+
 def loss_in_compute(C, log_C_N, alpha_N):
     r"""Stage 1 of the two-stage route: validation loss in compute (Krajewski et al. 2025, two-stage baseline).
 

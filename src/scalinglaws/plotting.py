@@ -12,6 +12,7 @@ from . import envelope
 from ._optional import require
 from .forecasting import calibrated_interval, ladder_size
 from .results import FitResult
+from .routes import ROUTES
 
 plt = require("matplotlib.pyplot", "scalinglaws.plotting")
 sns = require("seaborn", "scalinglaws.plotting")
@@ -188,8 +189,8 @@ def plot_backtest(ax, bt, *, target_C: float, observed: float | None = None, col
     return ax
 
 
-ROUTE_COLORS = {"direct": "#1f77b4", "direct_qmax": "#17becf", "bnsl": "#9467bd", "two_stage_linear": "#d62728",
-                "two_stage_logistic": "#ff7f0e"}
+#: Each route's colour in every figure: the registry's (:data:`scalinglaws.routes.ROUTES`).
+ROUTE_COLORS = {name: r.color for name, r in ROUTES.items()}
 
 
 def plot_routes(ax, runs, points, *, threshold: float | None = None, routes=None, intervals: bool = True,
@@ -230,10 +231,10 @@ def plot_seed_spread(ax, seed_table, reference=None, *, reference_label: str = "
         d = seed_table.xs(bench, level="benchmark")
         x = i + np.linspace(-0.18, 0.18, len(d))
         is_flat = d["span"].to_numpy() < flat
-        ax.scatter(x[~is_flat], d["mre"].to_numpy()[~is_flat], s=14, color=ROUTE_COLORS["bnsl"], zorder=3,
+        ax.scatter(x[~is_flat], d["mre"].to_numpy()[~is_flat], s=14, color=ROUTE_COLORS["bnsl_authors"], zorder=3,
                    label="BNSL run (a curve)" if i == 0 else None)
-        ax.scatter(x[is_flat], d["mre"].to_numpy()[is_flat], s=14, facecolor="none", edgecolor=ROUTE_COLORS["bnsl"],
-                   zorder=3, label="BNSL run (a flat law)" if i == 0 else None)
+        ax.scatter(x[is_flat], d["mre"].to_numpy()[is_flat], s=14, facecolor="none",
+                   edgecolor=ROUTE_COLORS["bnsl_authors"], zorder=3, label="BNSL run (a flat law)" if i == 0 else None)
         if reference is not None and bench in reference.index:
             ax.plot([i - 0.3, i + 0.3], [reference[bench]] * 2, color=ROUTE_COLORS["direct"], lw=2,
                     label=reference_label if i == 0 else None)

@@ -9,6 +9,7 @@ import html
 import logging
 import math
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -91,6 +92,9 @@ class FitResult:
     pinned : tuple of str
         Parameters held fixed for the covariance (at a bound, or a negligible constant term): their standard
         errors are ``None`` and the others' are conditional on them.
+    options : dict
+        The options the fit was made with that are not fields above (``starts``, ``max_compute``, ``invalid``):
+        :meth:`refit` reuses them.
     """
 
     law: Law
@@ -111,8 +115,34 @@ class FitResult:
     nfev: int = 0
     start: dict[str, float] = field(default_factory=dict, repr=False)
     pinned: tuple[str, ...] = ()
+    options: dict = field(default_factory=dict, repr=False)
 
     # -- the fitted data ------------------------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The law's name (what :class:`scalinglaws.routes.Predictor` calls the route)."""
+        return self.law.name
+
+    @property
+    def fitted(self) -> dict[str, np.ndarray]:
+        """The fitted points: the law's variables and the response in its own units."""
+        return {**self.X, self.law.response: self.response}
+
+    def refit(self, mask=None, *, warn: bool = False) -> FitResult:
+        """The same law refitted on a subset of this fit's points with this fit's options -- objective, Huber δ,
+        chance level, start rule (as lmfit's ``ModelResult`` keeps its settings) -- so that a backtest's refits are
+        the fit it checks. ``mask``: a boolean array over the ``n_points`` fitted points, or integer positions;
+        all of them by default."""
+        from .fitting import fit  # fitting builds FitResult: imported here, not at module level
+
+        idx = np.arange(self.n_points) if mask is None else np.asarray(mask)
+        if idx.dtype == bool and idx.shape != (self.n_points,):
+            raise ValueError(f"refit: a boolean mask needs {self.n_points} entries (the fitted points), got "
+                             f"{idx.shape}")
+        return fit(self.law, chance=self.chance, loss=self.loss, huber_delta=self.huber_delta,
+                   starts=self.options.get("starts", "default"), warn=warn,
+                   **{k: v[idx] for k, v in self.X.items()}, **{self.law.response: self.response[idx]})
 
     @property
     def n_points(self) -> int:
@@ -201,8 +231,8 @@ class FitResult:
 
     def get_prediction(self, **variables) -> Prediction:
         """The prediction at new points with its uncertainty (as statsmodels' ``get_prediction``): the mean, the
-        standard error of the mean and of a new observation (both in the fitting space, delta method), and
-        intervals of either (:class:`Prediction`)."""
+        standard error of the mean and of a new observation (delta method; in the response's units, and in the
+        fitting space under ``*_space`` names), and intervals of either (:class:`Prediction`)."""
         X = self.variables(**variables)
         y_hat = self.law.func(**X, **self.internal)
         if self.covariance is None:
@@ -323,41 +353,116 @@ class FitResult:
 
 @dataclass(frozen=True)
 class Prediction:
-    """A fit's prediction at new points (:meth:`FitResult.get_prediction`).
+    """A fit's prediction at new points (:meth:`FitResult.get_prediction`), in the response's units beside the
+    fitting space's.
 
-    ``mean_space`` is the prediction in the law's fitting space; ``se_mean`` its delta-method standard error (NaN
-    without a covariance) and ``se_obs`` that of a new observation (adds the residual variance), both in the
-    fitting space. :attr:`predicted` and the intervals are in the response's own units (accuracy, pass@k or loss),
-    mapped through the law's monotone transform.
-    """
+    In the law's fitting space: ``mean_space`` (the prediction), ``se_mean_space`` (its delta-method standard error;
+    NaN without a covariance) and ``se_obs_space`` (that of a new observation: adds the residual variance).
+    :attr:`predicted`, :attr:`se_mean`, :attr:`se_obs` and the intervals are in the response's own units (accuracy,
+    pass@k or loss): the standard errors mapped through the derivative of the law's monotone transform (delta
+    method), the intervals by mapping the fitting-space bounds (exact for a monotone map)."""
 
     fit: FitResult = field(repr=False)
     X: dict[str, np.ndarray] = field(repr=False)
     mean_space: np.ndarray
-    se_mean: np.ndarray
-    se_obs: np.ndarray
+    se_mean_space: np.ndarray
+    se_obs_space: np.ndarray
 
     @property
     def predicted(self) -> np.ndarray:
         return self.fit.law.from_space(self.mean_space, self.fit.chance)
+
+    def _slope(self) -> np.ndarray:
+        """|d response / d fitting space| at the prediction (central differences)."""
+        h = 1e-6 * np.maximum(1.0, np.abs(self.mean_space))
+        up = self.fit.law.from_space(self.mean_space + h, self.fit.chance)
+        down = self.fit.law.from_space(self.mean_space - h, self.fit.chance)
+        return np.abs(up - down) / (2 * h)
+
+    @property
+    def se_mean(self) -> np.ndarray:
+        """Standard error of the law's mean, in the response's units (delta method)."""
+        return self._slope() * self.se_mean_space
+
+    @property
+    def se_obs(self) -> np.ndarray:
+        """Standard error of a new observation, in the response's units (delta method)."""
+        return self._slope() * self.se_obs_space
 
     def conf_int(self, level: float = 0.95, obs: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Interval of a new observation (``obs=True``) or of the law's mean, Student t with n - p degrees of
         freedom in the fitting space, mapped to the response; NaN bounds without a covariance."""
         if not 0 < level < 1:
             raise ValueError(f"level must be in (0, 1), got {level}")
-        half = stats.t.ppf(0.5 + level / 2, self.fit.dof) * (self.se_obs if obs else self.se_mean)
+        half = stats.t.ppf(0.5 + level / 2, self.fit.dof) * (self.se_obs_space if obs else self.se_mean_space)
         a = self.fit.law.from_space(self.mean_space - half, self.fit.chance)
         b = self.fit.law.from_space(self.mean_space + half, self.fit.chance)
         return np.minimum(a, b), np.maximum(a, b)
 
     def summary_frame(self, level: float = 0.95) -> pd.DataFrame:
-        """One row per point: the variables, ``predicted``, ``se_mean``, ``se_obs`` (fitting space), and the
-        ``mean_lower/upper`` and ``obs_lower/upper`` bounds at ``level``."""
+        """One row per point: the variables, ``predicted``, ``se_mean`` and ``se_obs`` and the ``mean_lower/upper``
+        and ``obs_lower/upper`` bounds at ``level``, all in the response's units; then ``se_mean_space`` and
+        ``se_obs_space``, the standard errors in the law's fitting space."""
+        mlo, mhi = self.conf_int(level, obs=False)
+        olo, ohi = self.conf_int(level, obs=True)
+        return pd.DataFrame({**self.X, "predicted": self.predicted, "se_mean": self.se_mean, "se_obs": self.se_obs,
+                             "mean_lower": mlo, "mean_upper": mhi, "obs_lower": olo, "obs_upper": ohi,
+                             "se_mean_space": self.se_mean_space, "se_obs_space": self.se_obs_space})
+
+
+@dataclass(frozen=True)
+class PointPrediction:
+    """A prediction of a route that has no single fitting space (a chained route, a random search): the prediction
+    and its standard errors in the response's units (NaN where the route has none), and symmetric intervals,
+    Student t with ``dof`` degrees of freedom (normal when ``dof`` is None)."""
+
+    X: dict[str, np.ndarray] = field(repr=False)
+    predicted: np.ndarray
+    se_mean: np.ndarray
+    se_obs: np.ndarray
+    dof: int | None = None
+
+    def conf_int(self, level: float = 0.95, obs: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        if not 0 < level < 1:
+            raise ValueError(f"level must be in (0, 1), got {level}")
+        z = stats.norm.ppf(0.5 + level / 2) if self.dof is None else stats.t.ppf(0.5 + level / 2, self.dof)
+        half = z * (self.se_obs if obs else self.se_mean)
+        return self.predicted - half, self.predicted + half
+
+    def summary_frame(self, level: float = 0.95) -> pd.DataFrame:
         mlo, mhi = self.conf_int(level, obs=False)
         olo, ohi = self.conf_int(level, obs=True)
         return pd.DataFrame({**self.X, "predicted": self.predicted, "se_mean": self.se_mean, "se_obs": self.se_obs,
                              "mean_lower": mlo, "mean_upper": mhi, "obs_lower": olo, "obs_upper": ohi})
+
+
+@runtime_checkable
+class Predictor(Protocol):
+    """What every fitted route is (:mod:`scalinglaws.routes`): a :class:`FitResult`, a chained route
+    (:class:`scalinglaws.two_stage.TwoStageResult`) or the authors' BNSL procedure over seeds.
+
+    ``name`` (the route), ``status`` and ``reason``, ``n_points`` and ``fitted`` (the points it was fitted on),
+    ``params`` and ``stderr`` (``None`` or NaN where the route has none), ``predict(**variables)`` and
+    ``get_prediction(**variables)``, whose ``predicted``, ``se_mean``, ``se_obs`` and ``conf_int(level, obs)`` are
+    in the response's units."""
+
+    name: str
+    reason: str
+    params: dict
+    stderr: dict
+
+    @property
+    def status(self): ...
+
+    @property
+    def n_points(self) -> int: ...
+
+    @property
+    def fitted(self) -> dict: ...
+
+    def predict(self, **variables) -> np.ndarray: ...
+
+    def get_prediction(self, **variables): ...
 
 
 def _at_bound(p, value: float) -> bool:

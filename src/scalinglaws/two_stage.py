@@ -18,14 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import _validate as V
 from .datasets.schema import select
 from .fitting import fit
 from .laws import CompositeLaw, register_composite
 from .metrics import r_squared
-from .results import FitResult, FitStatus
+from .results import FitResult, FitStatus, PointPrediction
 
 __all__ = ["TwoStageResult", "fit_two_stage", "proxy_quality", "TWO_STAGE"]
 
@@ -34,11 +33,24 @@ _LINKS = {"linear": "accuracy_linear_in_loss", "logistic": "accuracy_logistic_in
 
 @dataclass(frozen=True)
 class TwoStageResult:
-    """Both stages of a two-stage fit; ``stage1`` is loss in compute, ``stage2`` accuracy in loss."""
+    """A chained route: ``stage1`` a loss in the route's variables, ``stage2`` accuracy in that loss; a prediction
+    evaluates stage 2 at stage 1's predicted loss. Krajewski et al.'s two-stage route (compute -> validation loss ->
+    accuracy, ``link`` linear or logistic) and the OLMo ladder paper's chained method (N, D or compute -> task loss
+    -> accuracy through a sigmoid) are both this. A :class:`~scalinglaws.results.Predictor`."""
 
     stage1: FitResult
     stage2: FitResult
     link: str
+    route: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The route's name (``two_stage_<link>`` unless given)."""
+        return self.route or f"two_stage_{self.link}"
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return self.stage1.law.variables
 
     @property
     def status(self) -> FitStatus:
@@ -53,6 +65,24 @@ class TwoStageResult:
         """Why the route is not ``converged``, naming the stage (empty when both converged)."""
         return "; ".join(f"stage {i}: {s.reason}" for i, s in ((1, self.stage1), (2, self.stage2)) if s.reason)
 
+    @property
+    def params(self) -> dict:
+        """Both stages' parameters (their names do not collide)."""
+        return {**self.stage1.params, **self.stage2.params}
+
+    @property
+    def stderr(self) -> dict:
+        return {**self.stage1.stderr, **self.stage2.stderr}
+
+    @property
+    def n_points(self) -> int:
+        """The runs stage 2 was fitted on (the accuracy the route predicts)."""
+        return self.stage2.n_points
+
+    @property
+    def fitted(self) -> dict:
+        return self.stage2.fitted
+
     def to_dict(self) -> dict:
         """JSON-ready: the route's ``law`` (``two_stage``), ``link``, ``status``, ``reason``, the two stages'
         parameters and errors merged (their names do not collide), ``n_points`` of stage 1, and each stage's own
@@ -64,30 +94,42 @@ class TwoStageResult:
 
     def report(self) -> str:
         """Both stages' text reports."""
-        return f"two-stage route ({self.link} link)\n\n{self.stage1.report()}\n\n{self.stage2.report()}"
+        return f"{self.name} ({self.link} link)\n\n{self.stage1.report()}\n\n{self.stage2.report()}"
 
-    def predict_loss(self, C) -> np.ndarray:
-        return self.stage1.predict(C=C)
+    def _vars(self, C, variables: dict) -> dict:
+        return {**variables, "C": C} if C is not None else variables
 
-    def predict(self, C) -> np.ndarray:
-        """Accuracy at compute C: stage 2 evaluated at the stage-1 loss."""
-        return self.stage2.predict(L=self.predict_loss(C))
+    def predict_loss(self, C=None, **variables) -> np.ndarray:
+        return self.stage1.predict(**self._vars(C, variables))
 
-    def interval(self, C, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-        """Delta-method prediction interval combining both stages' uncertainty (see the module docstring)."""
-        for stage in (self.stage1, self.stage2):
-            if stage.covariance is None:
-                raise ValueError(f"{stage.law.name}: no covariance for this fit ({stage.status}); no interval")
-        C = V.positive("C", C)
-        loss = self.stage1.get_prediction(C=C)  # the mean loss: its SE is in log L, the stage's fitting space
+    def predict(self, C=None, **variables) -> np.ndarray:
+        """Accuracy: stage 2 evaluated at the stage-1 loss (``C`` positionally, or the stage-1 law's variables)."""
+        return self.stage2.predict(L=self.predict_loss(C, **variables))
+
+    def get_prediction(self, C=None, **variables) -> PointPrediction:
+        """The prediction with delta-method standard errors in accuracy (see the module docstring): the mean's
+        combines stage 1's loss uncertainty through the slope of stage 2 with stage 2's own, a new run's adds stage
+        2's residual scatter; NaN without both covariances."""
+        X = self._vars(C, variables)
+        loss = self.stage1.get_prediction(**X)  # the mean loss: its SE is in log L, the stage's fitting space
         L_hat = loss.predicted
-        var_L = L_hat**2 * loss.se_mean**2
+        var_L = L_hat**2 * loss.se_mean_space**2
         h = 1e-6 * np.maximum(1.0, np.abs(L_hat))
         dQdL = (self.stage2.predict(L=L_hat + h) - self.stage2.predict(L=L_hat - h)) / (2 * h)
         acc = self.stage2.get_prediction(L=L_hat)  # a new run's accuracy given that loss (identity space)
-        half = stats.t.ppf(0.5 + level / 2, min(self.stage1.dof, self.stage2.dof)) * np.sqrt(
-            dQdL**2 * var_L + acc.se_obs**2)
-        return acc.predicted - half, acc.predicted + half
+        se_mean = np.sqrt(dQdL**2 * var_L + acc.se_mean_space**2)
+        se_obs = np.sqrt(dQdL**2 * var_L + acc.se_obs_space**2)
+        return PointPrediction(X, acc.predicted, se_mean, se_obs, min(self.stage1.dof, self.stage2.dof))
+
+    def interval(self, C=None, level: float = 0.95, **variables) -> tuple[np.ndarray, np.ndarray]:
+        """Delta-method prediction interval combining both stages' uncertainty (see the module docstring);
+        ``ValueError`` when a stage has no covariance."""
+        for stage in (self.stage1, self.stage2):
+            if stage.covariance is None:
+                raise ValueError(f"{stage.law.name}: no covariance for this fit ({stage.status}); no interval")
+        if C is not None:
+            C = V.positive("C", C)
+        return self.get_prediction(C, **variables).conf_int(level, obs=True)
 
 
 def fit_two_stage(C, L, Q, *, link: str = "linear", max_compute: float | None = None, warn: bool = True

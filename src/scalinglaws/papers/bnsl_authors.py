@@ -35,6 +35,7 @@ from .. import _validate as V
 from .._cache import disk_cached
 from .._threads import one_blas_thread
 from ..fitting import from_space, to_space
+from ..results import PointPrediction
 
 __all__ = ["START_RANGES", "AuthorsBNSL", "AuthorsBNSLSeeds", "bnsl_accuracy", "bnsl_accuracy_gradient",
            "fit_bnsl_authors", "fit_bnsl_authors_seeds", "prefetch_seeds", "script_runs"]
@@ -224,11 +225,49 @@ class AuthorsBNSLSeeds:
     """The authors' procedure run once per seed: its results as a distribution, not as one lucky run.
 
     ``fits[j]`` is the run with seed ``seeds[j]``. :meth:`table` gives each run's objective and parameters;
-    :meth:`predict` every run's prediction; :attr:`n_at_best` how many runs reached the best objective found.
+    :meth:`predict_seeds` every run's prediction; :meth:`n_at_best` how many runs reached the best objective found.
+    As a :class:`~scalinglaws.results.Predictor` (route ``bnsl_authors``) it predicts the median over seeds, with
+    no standard errors: its spread is over seeds, not a sampling distribution.
     """
 
     fits: tuple[AuthorsBNSL, ...]
     seeds: tuple[int, ...]
+
+    @property
+    def name(self) -> str:
+        return "bnsl_authors" if self.fits[0].space == "accuracy" else "bnsl_authors_neglog"
+
+    @property
+    def status(self) -> str:
+        return "converged"
+
+    @property
+    def reason(self) -> str:
+        return (f"median of {len(self.seeds)} runs of a random search (the best objective reached by "
+                f"{self.n_at_best()} of them)")
+
+    @property
+    def params(self) -> dict[str, float]:
+        """The best-objective run's parameters."""
+        return dict(self.best.params)
+
+    @property
+    def stderr(self) -> dict[str, float]:
+        return {k: float("nan") for k in self.best.params}
+
+    @property
+    def n_points(self) -> int:
+        return int(self.fits[0].C.size)
+
+    @property
+    def fitted(self) -> dict[str, np.ndarray]:
+        return {"C": self.fits[0].C, "Q": self.fits[0].Q}
+
+    def get_prediction(self, C=None, **variables) -> PointPrediction:
+        C = variables.get("C") if C is None else C
+        pred = self.predict(C)
+        nan = np.full(pred.shape, np.nan)
+        return PointPrediction({"C": np.asarray(C, float)}, pred, nan, nan)
 
     @property
     def objectives(self) -> np.ndarray:
@@ -245,9 +284,14 @@ class AuthorsBNSLSeeds:
         obj = self.objectives
         return int(np.sum(obj <= obj.min() * (1.0 + rtol)))
 
-    def predict(self, C) -> np.ndarray:
+    def predict_seeds(self, C) -> np.ndarray:
         """Accuracy at ``C`` from every run: shape ``(len(seeds), len(C))``."""
         return np.stack([f.predict(C) for f in self.fits])
+
+    def predict(self, C=None, **variables) -> np.ndarray:
+        """The median over seeds of the runs' accuracy at ``C``."""
+        C = variables.get("C") if C is None else C
+        return np.median(self.predict_seeds(C), axis=0)
 
     def table(self) -> pd.DataFrame:
         """One row per seed: ``objective``, the parameters (``a, b, c0, d1, f1, c1``), ``log10_d1`` (NaN when d1 <=

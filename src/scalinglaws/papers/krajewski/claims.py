@@ -10,6 +10,7 @@ import pandas as pd
 from .. import claim_row, claims_frame, paper_value
 from ..bnsl_authors import script_runs
 from .protocol import (
+    PAPER_ROUTE,
     PROTOCOL,
     ROUTES,
     KrajewskiProtocol,
@@ -66,10 +67,10 @@ def claims(protocol: KrajewskiProtocol = PROTOCOL, ids=CLAIM_IDS) -> pd.DataFram
         detail, _ = extrapolation(protocol, routes)
         main = main_table(protocol, detail, routes)
         chapter = "krajewski/direct_vs_two_stage"
-        for route, what in (("direct", "The direct law (Eq. 2)"), ("bnsl", "The BNSL (Eq. 1)"),
+        for route, what in (("direct", "The direct law (Eq. 2)"), ("bnsl_authors", "The BNSL (Eq. 1)"),
                             ("two_stage_linear", "The two-stage route, linear link,"),
                             ("two_stage_logistic", "The two-stage route, logistic link,")):
-            key = f"{route}_mre"
+            key = f"{PAPER_ROUTE.get(route, route)}_mre"
             if key not in ids:
                 continue
             ours, rule, note = main.loc[route, "mre"], "reproduced within 0.01 (1 pt) of the paper's MRE; partly " \

@@ -20,13 +20,17 @@ logger = logging.getLogger("scalinglaws")
 #: The paper's 12 benchmarks (SECONDARY: third-party notes on the paper). MMLU and MATH are in the release, not here.
 PAPER_BENCHMARKS = ("arc_easy", "arc_challenge", "sciq", "piqa", "hellaswag", "webqs_1shot", "winogrande",
                     "lambada_openai", "triviaqa_1shot", "gsm8k_cot_llama", "humaneval-py", "lbpp")
-#: The book's former list: the paper's 12 plus MMLU and MATH (kept as a sensitivity row).
+#: The paper's 12 benchmarks plus MMLU and MATH, which are in the release (a sensitivity row).
 ALL_BENCHMARKS = tuple(krajewski_benchmarks().index)
 #: The multiple-choice tasks whose release has both acc and acc_norm (winogrande and MMLU have acc only).
 ACC_NORM_BENCHMARKS = ("arc_easy", "arc_challenge", "hellaswag", "piqa", "sciq")
-#: The prediction routes of the main table, and the variants.
-ROUTES = ("direct", "bnsl", "two_stage_linear", "two_stage_logistic")
-VARIANTS = ("bnsl_ours", "bnsl_authors", "bnsl_authors_neglog", "direct_qmax", "direct_huber")
+#: The prediction routes of the main table, and the variants: names of the route registry (scalinglaws.routes), the
+#: paper's BNSL row being Eq. 1 fitted as the authors' script does (``bnsl_authors``, equation_1_bnsl.py); ``bnsl``
+#: is Eq. 1 fitted by our engine.
+ROUTES = ("direct", "bnsl_authors", "two_stage_linear", "two_stage_logistic")
+VARIANTS = ("bnsl", "bnsl_authors_neglog", "direct_qmax", "direct_huber")
+#: The paper's name for a route of ours, where they differ (its main table's BNSL row is Eq. 1 fitted by its script).
+PAPER_ROUTE = {"bnsl_authors": "bnsl"}
 #: The two-stage routes and their stage-2 link (they need each run's proxy loss).
 TWO_STAGE_LINKS = {"two_stage_linear": "linear", "two_stage_logistic": "logistic"}
 _SECONDARY = "shared/papers/krajewski2025.md (third-party notes on the paper)"
@@ -64,10 +68,6 @@ class KrajewskiProtocol:
                                   source=_SECONDARY, confidence="secondary")
     direct_objective: str = choice("squared", "code", "Eq. 2: OLS of log(-log Q') on log C",
                                    source=_CODE + "equation_2_power_law.py")
-    bnsl_fit: str = choice("authors", "code", "Eq. 1 fitted as the script does: accuracy space, random starts in its "
-                           "ranges, basin-hopping + L-BFGS-B, mean Huber (scalinglaws.papers.bnsl_authors); 'ours' "
-                           "is our engine in -log Q' space with deterministic starts",
-                           source=_CODE + "equation_1_bnsl.py")
     bnsl_starts: int = choice(50, "ours", "random starts of the authors' procedure; the script runs 100 starts x 100 "
                               "basin-hopping steps (10^4 local fits per benchmark, 6-57 s each here): we run 50 x 20 "
                               "(1-14 s) and benchmarks/bench_bnsl_authors.py measures how the optimum moves with the "
@@ -105,8 +105,6 @@ class KrajewskiProtocol:
     def __post_init__(self):
         if self.random_level not in ("theoretical", "empirical"):
             raise ValueError(f"random_level must be 'theoretical' or 'empirical', got {self.random_level!r}")
-        if self.bnsl_fit not in ("authors", "ours"):
-            raise ValueError(f"bnsl_fit must be 'authors' or 'ours', got {self.bnsl_fit!r}")
         if self.mc_metric not in ("acc", "acc_norm"):
             raise ValueError(f"mc_metric must be 'acc' or 'acc_norm', got {self.mc_metric!r}")
         unknown = set(self.benchmarks) - set(ALL_BENCHMARKS)

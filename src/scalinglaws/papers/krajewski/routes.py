@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ... import fitting
-from ...backtest import binomial_se
+from ... import routes as registry
 from ...datasets import select
+from ...heldout import evaluate, summarise
 from ...metrics import r_squared
-from ...two_stage import fit_two_stage
+from ...results import Predictor
 from .. import paper_value, vary
-from ..bnsl_authors import AuthorsBNSLSeeds, fit_bnsl_authors_seeds, prefetch_seeds
+from ..bnsl_authors import AuthorsBNSLSeeds, prefetch_seeds
 from .protocol import (
+    PAPER_ROUTE,
     PROTOCOL,
     ROUTES,
     TWO_STAGE_LINKS,
@@ -37,67 +37,51 @@ logger = logging.getLogger("scalinglaws")
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Fitted:
-    """A fitted route: ``predict(C)`` gives accuracy; ``C``, ``Q`` the fitted runs; ``fit`` the underlying result.
-    For the authors' BNSL procedure, run once per seed, ``predict`` returns one row per seed (shape ``(seeds, n)``)
-    and ``fit`` is the :class:`~scalinglaws.papers.bnsl_authors.AuthorsBNSLSeeds`."""
-
-    route: str
-    predict: object
-    C: np.ndarray
-    Q: np.ndarray
-    status: str
-    fit: object = None
-
-    @property
-    def seeded(self) -> bool:
-        return isinstance(self.fit, AuthorsBNSLSeeds)
+#: Krajewski's routes that are the registry's routes with the protocol's options; ``direct_huber`` is the registry's
+#: ``direct`` fitted with Eq. 10's objective (``protocol.qmax_objective``), to see that objective on its own.
+_REGISTRY_NAME = {"direct": "direct", "direct_huber": "direct", "direct_qmax": "direct_qmax", "bnsl": "bnsl",
+                  "bnsl_authors": "bnsl_authors", "bnsl_authors_neglog": "bnsl_authors",
+                  "two_stage_linear": "two_stage_linear", "two_stage_logistic": "two_stage_logistic"}
 
 
-def fit_route(protocol: KrajewskiProtocol, route: str, C, Q, q_random: float, L=None) -> _Fitted:
-    """Fit one route on a benchmark's runs under the protocol (the fitted runs are chosen here, by :func:`fit_mask`).
-
-    Routes: ``direct`` (Eq. 2), ``bnsl`` (Eq. 1 as ``protocol.bnsl_fit`` says), ``bnsl_ours`` / ``bnsl_authors`` /
-    ``bnsl_authors_neglog`` (Eq. 1 one way or the other; the last is the authors' optimiser on -log Q'),
-    ``direct_qmax`` (Eq. 10), ``direct_huber`` (Eq. 2 with Eq. 10's Huber objective), ``two_stage_linear`` and
-    ``two_stage_logistic`` (need the proxy loss ``L`` of every run). ``ValueError`` if it cannot be fitted.
-    """
+def _fit(protocol: KrajewskiProtocol, route: str, C, Q, q_random: float, L=None):
+    """``(predictor, C_fit, Q_fit)``: :func:`fit_route` with the runs the route was fitted on."""
+    if route not in _REGISTRY_NAME:
+        raise ValueError(f"unknown route {route!r}; known: {ROUTES + VARIANTS}")
     C, Q = np.asarray(C, float), np.asarray(Q, float)
     chance = q_random if protocol.normalise else 0.0
-    if route == "bnsl":
-        route = "bnsl_authors" if protocol.bnsl_fit == "authors" else "bnsl_ours"
     two_stage = route in TWO_STAGE_LINKS
     keep = fit_mask(protocol, C, Q, q_random, filtered=not two_stage or protocol.two_stage_filter)
     Cf, Qf = C[keep], Q[keep]
-    if route == "direct":
-        res = fitting.fit("direct", C=Cf, Q=Qf, chance=chance, loss=protocol.direct_objective, invalid="drop",
-                          warn=False)
-        return _Fitted(route, lambda c: res.predict(C=c), Cf, Qf, res.status.value, res)
-    if route in ("direct_qmax", "direct_huber"):
-        res = fitting.fit("direct_qmax" if route == "direct_qmax" else "direct", C=Cf, Q=Qf, chance=chance,
-                          loss=protocol.qmax_objective, invalid="drop", warn=False)
-        return _Fitted(route, lambda c: res.predict(C=c), Cf, Qf, res.status.value, res)
-    if route == "bnsl_ours":
-        res = fitting.fit("bnsl", C=Cf, Q=Qf, chance=chance, invalid="drop", warn=False)
-        return _Fitted(route, lambda c: res.predict(C=c), Cf, Qf, res.status.value, res)
+    name = _REGISTRY_NAME[route]
     if route in ("bnsl_authors", "bnsl_authors_neglog"):
         Ca, Qa, call = _authors_call(protocol, route, Cf, Qf, chance)
-        res = fit_bnsl_authors_seeds(Ca, Qa, **call)
-        return _Fitted(route, res.predict, Ca, Qa, "converged", res)
+        return registry.fit_route(name, C=Ca, Q=Qa, **call), Ca, Qa
     if two_stage:
         if L is None:
             raise ValueError(f"{route}: needs the proxy loss of every run")
-        L = np.asarray(L, float)
-        res = fit_two_stage(Cf, L[keep], Qf, link=TWO_STAGE_LINKS[route], warn=False)
-        return _Fitted(route, res.predict, Cf, Qf, res.status.value, res)
-    raise ValueError(f"unknown route {route!r}; known: {ROUTES + VARIANTS}")
+        return registry.fit_route(name, C=Cf, L=np.asarray(L, float)[keep], Q=Qf), Cf, Qf
+    options = {"direct": {"loss": protocol.direct_objective}, "bnsl": {}}.get(route, {"loss": protocol.qmax_objective})
+    return registry.fit_route(name, C=Cf, Q=Qf, chance=chance, **options), Cf, Qf
+
+
+def fit_route(protocol: KrajewskiProtocol, route: str, C, Q, q_random: float, L=None) -> Predictor:
+    """Fit one route on a benchmark's runs under the protocol (the fitted runs are chosen here, by :func:`fit_mask`)
+    and return the fitted :class:`~scalinglaws.results.Predictor`.
+
+    Every route is the registry's (:mod:`scalinglaws.routes`) with the protocol's options: ``direct`` (Eq. 2, with
+    ``protocol.direct_objective``), ``bnsl_authors`` (Eq. 1 as the authors' script fits it, over
+    ``protocol.bnsl_seeds`` seeds), ``bnsl_authors_neglog`` (their procedure on -log Q'), ``bnsl`` (Eq. 1, our
+    engine), ``direct_qmax`` (Eq. 10), ``direct_huber`` (Eq. 2 with Eq. 10's Huber objective), ``two_stage_linear``
+    and ``two_stage_logistic`` (need the proxy loss ``L`` of every run). ``ValueError`` if it cannot be fitted.
+    """
+    return _fit(protocol, route, C, Q, q_random, L)[0]
 
 
 def _authors_call(protocol: KrajewskiProtocol, route: str, Cf, Qf, chance: float):
     """The runs and keywords of the authors' BNSL procedure on a benchmark's fitted runs (shared by
     :func:`fit_route` and :func:`_prefetch_authors`, so that both ask the results cache the same question)."""
-    ok = (Qf > chance) & (Qf < 1)
+    ok = (Qf > chance) & (Qf < 1)  # the registry's route drops the same runs
     return Cf[ok], Qf[ok], {"space": "accuracy" if route == "bnsl_authors" else "neglog", "chance": chance,
                             "n_starts": protocol.bnsl_starts, "n_hops": protocol.bnsl_hops,
                             "seeds": protocol.bnsl_seeds, "n_jobs": jobs()}
@@ -106,7 +90,7 @@ def _authors_call(protocol: KrajewskiProtocol, route: str, Cf, Qf, chance: float
 def _prefetch_authors(protocol: KrajewskiProtocol, routes, table=None) -> None:
     """Run the authors' BNSL procedure for every benchmark and seed the ``routes`` ask for in one pool of workers
     (:func:`~scalinglaws.papers.bnsl_authors.prefetch_seeds`); the per-benchmark calls then read the cache."""
-    wanted = {_resolve(protocol, r) for r in routes} & {"bnsl_authors", "bnsl_authors_neglog"}
+    wanted = set(routes) & {"bnsl_authors", "bnsl_authors_neglog"}
     if not wanted:
         return
     table = ladder(protocol) if table is None else table
@@ -134,30 +118,35 @@ def jobs() -> int:
     return n
 
 
-def _seed_scores(fitted: _Fitted, C_held, Q_held, n_items: float) -> pd.DataFrame:
-    """Held-out and in-sample scores, one row per seed (one row for a deterministic route)."""
-    pred_held = np.atleast_2d(np.asarray(fitted.predict(C_held), float))
-    pred_fit = np.atleast_2d(np.asarray(fitted.predict(fitted.C), float))
-    se = binomial_se(np.clip(Q_held, 1e-9, 1 - 1e-9), np.full(len(Q_held), float(n_items)))
-    err = np.abs(pred_held - Q_held)
-    return pd.DataFrame({"mre": np.mean(err / Q_held, axis=1), "mae": np.mean(err, axis=1),
-                         "rmse": np.sqrt(np.mean((pred_fit - fitted.Q) ** 2, axis=1)),
-                         "r2": [r_squared(fitted.Q, p) for p in pred_fit],
-                         "error_over_se": np.median(err, axis=1) / np.median(se),
-                         "span": np.ptp(pred_fit, axis=1)})
+def _members(fit) -> list:
+    """The runs a route's prediction summarises: every seed of the authors' random search, else the fit itself."""
+    return list(fit.fits) if isinstance(fit, AuthorsBNSLSeeds) else [fit]
 
 
-def _scores(fitted: _Fitted, C_held, Q_held, n_items: float) -> dict:
+def _seed_scores(fit, C_fit, Q_fit, C_held, Q_held, n_items: float) -> pd.DataFrame:
+    """Held-out scores (:func:`scalinglaws.heldout.evaluate` and ``summarise``) and in-sample ones, one row per
+    seed (one row for a deterministic route)."""
+    rows = []
+    for run in _members(fit):
+        held = summarise(evaluate(run, Q_held, n_items=n_items, interval="none", C=C_held))
+        inside = np.asarray(run.predict(C=C_fit), float)
+        rows.append({"mre": held["mre"], "mae": held["mae"], "rmse": float(np.sqrt(np.mean((inside - Q_fit) ** 2))),
+                     "r2": r_squared(Q_fit, inside), "error_over_se": held["error_over_se"],
+                     "span": float(np.ptp(inside))})
+    return pd.DataFrame(rows)
+
+
+def _scores(fit, C_fit, Q_fit, C_held, Q_held, n_items: float) -> dict:
     """A route's row of :func:`extrapolation`: for a seeded route the median over seeds of each score, with the
     number of seeds and the range of the MRE over them."""
-    per = _seed_scores(fitted, C_held, Q_held, n_items)
-    row = {"n_fit": int(fitted.C.size), "n_heldout": int(len(C_held)),
-           **{m: float(per[m].median()) for m in ("mre", "mae", "rmse", "r2", "error_over_se")},
-           "seeds": len(per) if fitted.seeded else np.nan,
-           "mre_min": float(per["mre"].min()) if fitted.seeded else np.nan,
-           "mre_max": float(per["mre"].max()) if fitted.seeded else np.nan,
-           "status": fitted.status, "reason": ""}
-    return row
+    per = _seed_scores(fit, C_fit, Q_fit, C_held, Q_held, n_items)
+    seeded = isinstance(fit, AuthorsBNSLSeeds)
+    return {"n_fit": int(C_fit.size), "n_heldout": int(len(C_held)),
+            **{m: float(per[m].median()) for m in ("mre", "mae", "rmse", "r2", "error_over_se")},
+            "seeds": len(per) if seeded else np.nan,
+            "mre_min": float(per["mre"].min()) if seeded else np.nan,
+            "mre_max": float(per["mre"].max()) if seeded else np.nan,
+            "status": str(fit.status), "reason": "" if seeded or fit.status == "converged" else fit.reason}
 
 
 def extrapolation(protocol: KrajewskiProtocol = PROTOCOL, routes=ROUTES, table: pd.DataFrame | None = None):
@@ -197,18 +186,15 @@ def extrapolation(protocol: KrajewskiProtocol = PROTOCOL, routes=ROUTES, table: 
         held = C > protocol.split_compute
         for route in routes:
             try:
-                fitted = fit_route(protocol, route, C, Q, float(q[bench]), L=L)
-                row = _scores(fitted, C[held], Q[held], spec["n_items"])
+                fitted, Cf, Qf = _fit(protocol, route, C, Q, float(q[bench]), L=L)
+                row = _scores(fitted, Cf, Qf, C[held], Q[held], spec["n_items"])
             except (ValueError, RuntimeError) as exc:
                 logger.info("krajewski %s %s: not fitted: %s", bench, route, exc)
                 rows.append({"benchmark": bench, "route": route, "status": "failed", "reason": str(exc)})
                 continue
-            if fitted.status not in ("converged", "failed") and not fitted.seeded:
-                row["reason"] = fitted.fit.reason
             rows.append({"benchmark": bench, "route": route, **row})
-            pred = np.atleast_2d(fitted.predict(C[held]))
             pts.append(pd.DataFrame({"benchmark": bench, "route": route, "C": C[held], "observed": Q[held],
-                                     "predicted": np.median(pred, axis=0)}))
+                                     "predicted": fitted.predict(C=C[held])}))
     detail = pd.DataFrame(rows).set_index(["benchmark", "route"])
     return detail, (pd.concat(pts, ignore_index=True) if pts else pd.DataFrame())
 
@@ -232,7 +218,7 @@ def main_table(protocol: KrajewskiProtocol = PROTOCOL, detail: pd.DataFrame | No
         row = {"route": route, "benchmarks": int(d["mre"].notna().sum())}
         for m in ("mre", "mae", "rmse", "r2"):
             row[m] = float(d[m].mean())
-            key = f"{route}_{m}"
+            key = f"{PAPER_ROUTE.get(route, route)}_{m}"
             try:
                 row[f"paper_{m}"] = paper_value("krajewski", key)
             except KeyError:
@@ -250,12 +236,6 @@ def main_table(protocol: KrajewskiProtocol = PROTOCOL, detail: pd.DataFrame | No
     return pd.DataFrame(rows).set_index("route")
 
 
-def _resolve(protocol: KrajewskiProtocol, route: str) -> str:
-    if route == "bnsl":
-        return "bnsl_authors" if protocol.bnsl_fit == "authors" else "bnsl_ours"
-    return route
-
-
 def bnsl_seed_table(protocol: KrajewskiProtocol = PROTOCOL, route: str = "bnsl_authors", benchmarks=None
                     ) -> pd.DataFrame:
     """The authors' BNSL procedure, one row per benchmark x seed: its ``objective``, parameters (``a, b, c0, d1, f1,
@@ -267,7 +247,6 @@ def bnsl_seed_table(protocol: KrajewskiProtocol = PROTOCOL, route: str = "bnsl_a
     ``route`` is ``bnsl_authors`` (accuracy space, the script's) or ``bnsl_authors_neglog``. The runs are the
     protocol's (``bnsl_starts`` x ``bnsl_hops`` per seed, seeds ``0 .. bnsl_seeds - 1``); benchmarks that cannot be
     fitted are left out (:func:`extrapolation` gives the reason)."""
-    route = _resolve(protocol, route)
     if route not in ("bnsl_authors", "bnsl_authors_neglog"):
         raise ValueError(f"bnsl_seed_table: route must be 'bnsl_authors' or 'bnsl_authors_neglog', got {route!r}")
     table, specs = ladder(protocol), benchmark_specs(protocol)
@@ -281,12 +260,12 @@ def bnsl_seed_table(protocol: KrajewskiProtocol = PROTOCOL, route: str = "bnsl_a
         C, Q = d["C"].to_numpy(), d["value"].to_numpy()
         held = C > protocol.split_compute
         try:
-            fitted = fit_route(protocol, route, C, Q, float(q[bench]))
+            fitted, Cf, Qf = _fit(protocol, route, C, Q, float(q[bench]))
         except (ValueError, RuntimeError) as exc:
             logger.info("krajewski %s %s: not fitted: %s", bench, route, exc)
             continue
-        t = fitted.fit.table()
-        scores = _seed_scores(fitted, C[held], Q[held], spec["n_items"]).set_index(t.index)
+        t = fitted.table()
+        scores = _seed_scores(fitted, Cf, Qf, C[held], Q[held], spec["n_items"]).set_index(t.index)
         frames.append(pd.concat({bench: t.join(scores[["mre", "mae", "rmse", "r2", "span"]])}, names=["benchmark"]))
     return pd.concat(frames)
 
@@ -351,11 +330,11 @@ def _label(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def bnsl_optima(protocol: KrajewskiProtocol = PROTOCOL, ways=("bnsl_authors", "bnsl_ours"), benchmarks=None
+def bnsl_optima(protocol: KrajewskiProtocol = PROTOCOL, ways=("bnsl_authors", "bnsl"), benchmarks=None
                 ) -> pd.DataFrame:
     """Eq. 1 fitted several ways on each benchmark (default: all of the protocol's): the authors' procedure on
     accuracy (``bnsl_authors``, as their script), the same procedure on -log Q' (``bnsl_authors_neglog``), and our
-    engine on -log Q' (``bnsl_ours``).
+    engine on -log Q' (``bnsl``).
 
     Per benchmark x way: ``seeds`` (runs of the authors' procedure; NaN for our deterministic engine), ``at_best``
     (how many seeds reached the best objective found, within 1e-3), the held-out ``mre`` (median over seeds) with
@@ -375,22 +354,23 @@ def bnsl_optima(protocol: KrajewskiProtocol = PROTOCOL, ways=("bnsl_authors", "b
         held = C > protocol.split_compute
         for way in ways:
             try:
-                fitted = fit_route(protocol, way, C, Q, float(q[bench]))
+                fitted, Cf, Qf = _fit(protocol, way, C, Q, float(q[bench]))
             except (ValueError, RuntimeError) as exc:
                 rows.append({"benchmark": bench, "way": way, "status": "failed", "reason": str(exc)})
                 continue
-            per = _seed_scores(fitted, C[held], Q[held], spec["n_items"])
-            if fitted.seeded:
-                t = fitted.fit.table()
-                d1, inside, moved = fitted.fit.best.params["d1"], int(t["break_inside"].sum()), t["d1_moved"].max()
-                seeds, at_best = len(t), fitted.fit.n_at_best()
+            per = _seed_scores(fitted, Cf, Qf, C[held], Q[held], spec["n_items"])
+            seeded = isinstance(fitted, AuthorsBNSLSeeds)
+            if seeded:
+                t = fitted.table()
+                d1, inside, moved = fitted.best.params["d1"], int(t["break_inside"].sum()), t["d1_moved"].max()
+                seeds, at_best = len(t), fitted.n_at_best()
             else:
-                d1, seeds, at_best, moved = fitted.fit.params["d1"], np.nan, np.nan, np.nan
-                inside = int(fitted.C.min() <= d1 <= fitted.C.max())
-            rows.append({"benchmark": bench, "way": way, "status": fitted.status, "reason": "",
+                d1, seeds, at_best, moved = fitted.params["d1"], np.nan, np.nan, np.nan
+                inside = int(Cf.min() <= d1 <= Cf.max())
+            rows.append({"benchmark": bench, "way": way, "status": str(fitted.status), "reason": "",
                          "seeds": seeds, "at_best": at_best, "mre": float(per["mre"].median()),
-                         "mre_min": float(per["mre"].min()) if fitted.seeded else np.nan,
-                         "mre_max": float(per["mre"].max()) if fitted.seeded else np.nan,
+                         "mre_min": float(per["mre"].min()) if seeded else np.nan,
+                         "mre_max": float(per["mre"].max()) if seeded else np.nan,
                          "log10_d1": float(np.log10(d1)) if d1 > 0 else np.nan, "breaks_inside": inside,
                          "d1_moved_decades": float(moved), "constant_fits": int((per["span"] < 0.01).sum()),
                          "prediction_span": float(per["span"].median())})
@@ -415,14 +395,14 @@ def two_stage_decomposition(protocol: KrajewskiProtocol = PROTOCOL) -> pd.DataFr
         held = C > protocol.split_compute
         for link in ("linear", "logistic"):
             try:
-                res = fit_route(protocol, f"two_stage_{link}", C, Q, float(q[bench]), L=L).fit
+                res = fit_route(protocol, f"two_stage_{link}", C, Q, float(q[bench]), L=L)
             except (ValueError, RuntimeError):
                 continue
-            chained = res.predict(C[held])
-            at_true = res.stage2.predict(L=L[held])
-            rows.append({"benchmark": bench, "link": link, "error": float(np.median(np.abs(chained - Q[held]))),
-                         "stage2_alone": float(np.median(np.abs(at_true - Q[held]))),
-                         "from_stage1": float(np.median(np.abs(chained - at_true))),
+            chained = evaluate(res, Q[held], interval="none", C=C[held])
+            at_true = evaluate(res.stage2, Q[held], interval="none", L=L[held])
+            rows.append({"benchmark": bench, "link": link, "error": float(chained["abs_error"].median()),
+                         "stage2_alone": float(at_true["abs_error"].median()),
+                         "from_stage1": float(np.median(np.abs(chained["predicted"] - at_true["predicted"]))),
                          "loss_rel_error": float(np.median((res.predict_loss(C[held]) - L[held]) / L[held]))})
     return pd.DataFrame(rows).set_index(["benchmark", "link"])
 
@@ -439,7 +419,7 @@ def qmax_reduction(protocol: KrajewskiProtocol = PROTOCOL, negligible: float = 1
     for bench, spec in specs.iterrows():
         d = select(table, bench, spec["metric"], required=True)
         try:
-            res = fit_route(protocol, "direct_qmax", d["C"].to_numpy(), d["value"].to_numpy(), float(q[bench])).fit
+            res = fit_route(protocol, "direct_qmax", d["C"].to_numpy(), d["value"].to_numpy(), float(q[bench]))
         except (ValueError, RuntimeError):
             continue
         rows.append({"benchmark": bench, "Q_max": float(np.exp(-res.params["E"])), "E": res.params["E"],

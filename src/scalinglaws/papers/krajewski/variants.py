@@ -11,6 +11,8 @@ import pandas as pd
 
 from ... import fitting
 from ...datasets import krajewski_benchmarks, krajewski_pass_at_k, select
+from ...heldout import evaluate, summarise
+from ...routes import fit_route
 from ...two_stage import proxy_quality
 from .protocol import (
     PROTOCOL,
@@ -47,20 +49,17 @@ def across_tpr(protocol: KrajewskiProtocol = PROTOCOL):
         tr = d[~held & fit_mask(protocol, d["C"], d["value"], float(q[bench]))]
         te = d[held]
         try:
-            res = fitting.fit("across_tpr", N=tr["N"], D=tr["D"], Q=tr["value"],
-                              chance=float(q[bench]) if protocol.normalise else 0.0, invalid="drop", warn=False)
+            res = fit_route("across_tpr", N=tr["N"].to_numpy(), D=tr["D"].to_numpy(), Q=tr["value"].to_numpy(),
+                            chance=float(q[bench]) if protocol.normalise else 0.0)
         except (ValueError, RuntimeError) as exc:
             rows.append({"benchmark": bench, "status": "failed", "reason": str(exc)})
             continue
-        pred = res.predict(N=te["N"].to_numpy(), D=te["D"].to_numpy())
-        obs = te["value"].to_numpy()
-        ok = obs > 0
-        rows.append({"benchmark": bench, "n_fit": res.n_points, "n_heldout": len(te),
-                     "mae": float(np.mean(np.abs(pred - obs))),
-                     "mre": float(np.mean(np.abs(pred[ok] - obs[ok]) / obs[ok])), "status": res.status.value,
-                     "reason": ""})
+        p = evaluate(res, te["value"].to_numpy(), interval="none", N=te["N"].to_numpy(), D=te["D"].to_numpy())
+        s = summarise(p)
+        rows.append({"benchmark": bench, "n_fit": res.n_points, "n_heldout": s["n_heldout"], "mae": s["mae"],
+                     "mre": s["mre"], "status": res.status.value, "reason": ""})
         pts.append(pd.DataFrame({"benchmark": bench, "TPR": te["TPR"].to_numpy(), "C": te["C"].to_numpy(),
-                                 "observed": obs, "predicted": pred}))
+                                 "observed": p["observed"].to_numpy(), "predicted": p["predicted"].to_numpy()}))
     return pd.DataFrame(rows).set_index("benchmark"), pd.concat(pts, ignore_index=True)
 
 
@@ -96,12 +95,12 @@ def pass_at_k(protocol: KrajewskiProtocol = PROTOCOL):
     he = he[he["C"] >= protocol.min_compute]
     fit_set = (he["C"] < protocol.split_compute) & (he["k"] <= protocol.passk_k_fit_max)
     tr, te = he[fit_set], he[~fit_set & (he["value"] > 0)]
-    res = fitting.fit("passk_joint", C=tr["C"], k=tr["k"], Q=tr["value"], invalid="drop", warn=False)
-    pred = res.predict(C=te["C"].to_numpy(), k=te["k"].to_numpy())
-    obs = te["value"].to_numpy()
-    points = te.assign(predicted=pred, abs_error=np.abs(pred - obs))
-    summary = {"mae": float(np.mean(np.abs(pred - obs))), "mre": float(np.mean(np.abs(pred - obs) / obs)),
-               "n_fit": res.n_points, "n_heldout": len(te), **res.params, "status": res.status.value}
+    res = fit_route("passk_joint", C=tr["C"].to_numpy(), k=tr["k"].to_numpy(), Q=tr["value"].to_numpy())
+    p = evaluate(res, te["value"].to_numpy(), interval="none", C=te["C"].to_numpy(), k=te["k"].to_numpy())
+    s = summarise(p)
+    points = te.assign(predicted=p["predicted"].to_numpy(), abs_error=p["abs_error"].to_numpy())
+    summary = {"mae": s["mae"], "mre": s["mre"], "n_fit": res.n_points, "n_heldout": s["n_heldout"], **res.params,
+               "status": res.status.value}
     return summary, points
 
 

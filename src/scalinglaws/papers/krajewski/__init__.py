@@ -51,7 +51,7 @@ from .routes import (
                        two_stage_decomposition,
 )
 from .search import JOINT_FIELDS, joint_search
-from .variants import across_tpr, mixture_exponents, pass_at_k, per_tpr_fits, proxy_r2
+from .variants import across_tpr, mixture_exponents, pass_at_k, pass_at_k_heldout, per_tpr_fits, proxy_r2
 
 __all__ = [
     "PAPER_BENCHMARKS", "ALL_BENCHMARKS", "ACC_NORM_BENCHMARKS", "ROUTES", "VARIANTS", "TWO_STAGE_LINKS",
@@ -60,6 +60,7 @@ __all__ = [
     "heldout_options", "route_options",
     "fit_route", "extrapolation", "main_table", "sensitivity", "bnsl_optima", "two_stage_decomposition",
     "qmax_reduction", "bnsl_seed_table", "seed_means", "route_winners", "across_tpr", "per_tpr_fits", "pass_at_k",
+    "pass_at_k_heldout",
     "proxy_r2", "mixture_exponents", "claims", "JOINT_FIELDS", "joint_search",
     "CLAIM_IDS",
 ]

@@ -104,6 +104,36 @@ def pass_at_k(protocol: KrajewskiProtocol = PROTOCOL):
     return summary, points
 
 
+def pass_at_k_heldout(protocol: KrajewskiProtocol = PROTOCOL, benchmarks=("humaneval-py", "lbpp"),
+                      level: float = 0.95, k_fit_max: int | None = None) -> pd.DataFrame:
+    """Eq. 5 on two held-out splits per code benchmark (runs from ``min_compute``; pass@k = 0 has no finite -log
+    and is neither fitted nor scored): fit ``k <= passk_k_fit_max`` and predict the larger k, and fit
+    ``C <= split_compute`` and predict the larger runs (``k_fit_max`` fits fewer k on the first split, predicting
+    the same k). One row per split x benchmark: the scores of
+    :func:`scalinglaws.heldout.summarise`, with the ``level`` calibrated interval
+    (:func:`scalinglaws.heldout.evaluate`)."""
+    table = ladder(protocol)
+    table = table[table["C"] >= protocol.min_compute]
+    n_items = benchmark_specs(protocol)["n_items"]
+    data = {b: krajewski_pass_at_k(table, b).query("value > 0") for b in benchmarks}
+    k_fit = protocol.passk_k_fit_max if k_fit_max is None else int(k_fit_max)
+    splits = {f"held-out k (> {protocol.passk_k_fit_max})": (lambda d: d["k"] <= k_fit,
+                                                              lambda d: d["k"] > protocol.passk_k_fit_max),
+              f"held-out compute (> {protocol.split_compute:.0e})": (lambda d: d["C"] <= protocol.split_compute,
+                                                                      lambda d: d["C"] > protocol.split_compute)}
+    rows = {}
+    for what, (fitted, held) in splits.items():
+        for bench, d in data.items():
+            tr, te = d[fitted(d)], d[held(d)]
+            res = fit_route("passk_joint", C=tr["C"].to_numpy(), k=tr["k"].to_numpy(), Q=tr["value"].to_numpy())
+            pts = evaluate(res, te["value"].to_numpy(), n_items=float(n_items[bench]), level=level,
+                           interval="calibrated", C=te["C"].to_numpy(), k=te["k"].to_numpy())
+            rows[(what, bench)] = summarise(pts, level=level)
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.names = ["split", "benchmark"]
+    return out
+
+
 def proxy_r2(protocol: KrajewskiProtocol = PROTOCOL) -> pd.DataFrame:
     """In-sample R² and RMSE of each proxy -> accuracy map on ``proxy_benchmark`` over the protocol's ladder: the C4,
     DCLM and FineWeb validation losses, the task's negative log-likelihood of the correct answer, and its Brier score;

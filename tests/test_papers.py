@@ -314,3 +314,14 @@ def test_the_authors_script_runs_table():
     assert set(t.index.get_level_values("precision")) == {"float32", "float64"}
     assert (t["starts_flat"] + t["starts_rising"] == 100).all() and (t["starts_at_best"] >= 1).all()
     assert set(t.index.get_level_values("benchmark")) == set(krajewski.PROTOCOL.benchmarks[:-1])
+
+
+def test_krajewski_pass_at_k_heldout_scores_through_the_one_scorer():
+    from scalinglaws.heldout import SUMMARY_COLUMNS
+
+    t = krajewski.pass_at_k_heldout(krajewski.PROTOCOL)
+    assert list(t.columns) == list(SUMMARY_COLUMNS)
+    assert t.index.get_level_values("split").nunique() == 2 and len(t) == 4
+    assert (t["n_heldout"] > 0).all() and t["error_over_se"].notna().all()
+    fewer = krajewski.pass_at_k_heldout(krajewski.PROTOCOL, benchmarks=("humaneval-py",), k_fit_max=8)
+    assert fewer.iloc[0]["n_heldout"] == t.loc[(t.index[0][0], "humaneval-py"), "n_heldout"]  # same predicted k

@@ -128,3 +128,15 @@ def test_disk_cache_ignores_what_does_not_change_the_result(tmp_path, monkeypatc
     monkeypatch.setenv(_cache.CACHE_ENV, str(tmp_path))
     assert total((1, 2), n_jobs=1) == total((1, 2), n_jobs=2) == 3
     assert calls == [1]
+
+
+def test_claims_html_links_are_relative_to_the_page_showing_them():
+    import pandas as pd
+
+    from scalinglaws.book import claims_html
+
+    f = pd.DataFrame([dict(claim="c", metric="m", paper=1.0, ours=1.0, status="reproduced", rule="r",
+                           chapter="krajewski/direct_law", note="")], index=["x"])
+    assert 'href="krajewski/direct_law.html"' in claims_html(f)  # from the intro, at the book's root
+    assert 'href="direct_law.html"' in claims_html(f, page="krajewski/direct_vs_two_stage")
+    assert 'href="../krajewski/direct_law.html"' in claims_html(f, page="schaeffer/compute_law")

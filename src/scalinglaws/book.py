@@ -29,6 +29,7 @@ from __future__ import annotations
 import html
 import math
 import numbers
+import posixpath
 
 import numpy as np
 import pandas as pd
@@ -117,10 +118,11 @@ def _number(v: float) -> str:
     return "—" if not math.isfinite(v) else f"{v:.4g}"
 
 
-def claims_html(frame: pd.DataFrame) -> str:
+def claims_html(frame: pd.DataFrame, page: str = "intro") -> str:
     """A ``claims()`` frame as one HTML table that fits the page: per claim, the claim with what is compared and the
     rule that decided it in small type beneath, the paper's number, ours with its note beneath (a spread over seeds,
-    a caveat), the status, and a link to the chapter with the evidence."""
+    a caveat), the status, and a link to the chapter with the evidence. ``page`` is the page the table is shown on,
+    as a path under ``book/`` without suffix (``"krajewski/direct_vs_two_stage"``): the links are relative to it."""
     rows = []
     for cid, r in frame.iterrows():
         chapter = r["chapter"]
@@ -133,7 +135,8 @@ def claims_html(frame: pd.DataFrame) -> str:
             f"<td>{_number(float(r['paper']))}</td>"
             f"<td>{_number(float(r['ours']))}" + (f"<br><small>{html.escape(note)}</small>" if note else "") + "</td>"
             f"<td>{html.escape(str(r['status']))}</td>"
-            f'<td><a href="{html.escape(chapter)}.html">{html.escape(title)}</a></td>'
+            f'<td><a href="{html.escape(posixpath.relpath(chapter, posixpath.dirname(page) or "."))}.html">'
+            f"{html.escape(title)}</a></td>"
             "</tr>")
     head = "".join(f"<th>{h}</th>" for h in ("Claim", "Paper", "Ours", "Status", "Evidence"))
     return f'<table class="claims"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'

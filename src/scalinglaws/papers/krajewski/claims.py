@@ -73,7 +73,7 @@ def claims(protocol: KrajewskiProtocol = PROTOCOL, ids=CLAIM_IDS) -> pd.DataFram
             key = f"{PAPER_ROUTE.get(route, route)}_mre"
             if key not in ids:
                 continue
-            ours, rule, note = main.loc[route, "mre"], "reproduced within 0.01 (1 pt) of the paper's MRE; partly " \
+            ours, rule, note = main.loc[route, "mre"], "reproduced within 0.01 of the paper's MRE; partly " \
                 "within 0.02", ""
             status = _within(ours, P(key), 0.01)
             if np.isfinite(main.loc[route, "seeds"]):  # the authors' random search: decided on every seed

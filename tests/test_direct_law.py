@@ -80,7 +80,7 @@ def test_interval_coverage_on_repeated_synthetic_ladders():
 
 def test_chance_normalisation_round_trip():
     q = np.array([0.3, 0.5, 0.9])
-    np.testing.assert_allclose(from_space(to_space(q, "accuracy", 0.25), "accuracy", 0.25), q)
+    np.testing.assert_allclose(from_space(to_space(q, "loglog", 0.25), "loglog", 0.25), q)
     C, Q = synthetic(chance=0.25)
     res = sl.fit("direct", C=C, Q=Q, chance=0.25)
     np.testing.assert_allclose(res.predict(C=C), Q, rtol=1e-10)

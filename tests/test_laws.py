@@ -57,7 +57,7 @@ def test_recovers_known_parameters(name):
 def test_paper_grid_reaches_the_default_optimum():
     X, truth = TRUTH["across_tpr"]
     law = LAWS["across_tpr"]
-    Q = from_space(law.func(**X, **law.to_internal(truth)), "accuracy")
+    Q = from_space(law.func(**X, **law.to_internal(truth)), "loglog")
     a = sl.fit("across_tpr", **X, Q=Q)
     b = sl.fit("across_tpr", **X, Q=Q, starts="paper")
     assert b.n_starts == 81
@@ -69,7 +69,7 @@ def test_paper_grid_reaches_the_default_optimum():
 def test_huber_objective_is_the_summed_huber():
     X, truth = TRUTH["compute"]
     law = LAWS["compute"]
-    P = from_space(law.func(**X, **law.to_internal(truth)) + 0.01 * RNG.standard_normal(len(C)), "accuracy")
+    P = from_space(law.func(**X, **law.to_internal(truth)) + 0.01 * RNG.standard_normal(len(C)), "loglog")
     res = sl.fit("compute", **X, P=P, loss="huber", huber_delta=1e-3)
     r = np.abs(res.residuals)
     expected = np.sum(np.where(r <= 1e-3, 0.5 * r**2, 1e-3 * (r - 0.5e-3)))

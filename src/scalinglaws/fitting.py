@@ -145,7 +145,7 @@ def _covariance(law: Law, res) -> np.ndarray | None:
 def _negligible_constant(law: Law, res) -> Param | None:
     """The law's log-parametrised constant term if it is below 1e-6 of the fitted response at every point (in the
     units of -log Q or of the loss), else None."""
-    if law.constant is None or law.space not in ("accuracy", "loss"):
+    if law.constant is None or law.space not in ("loglog", "loss"):
         return None
     const = next(p for p in law.params if p.name == law.constant)
     if const.base != np.e:

@@ -89,7 +89,7 @@ class Law:
     func: Callable[..., np.ndarray]
     variables: tuple[str, ...]
     response: str  # "Q" (accuracy, pass@k) or "L" (loss)
-    space: str  # "accuracy", "loss" or "neglog"
+    space: str  # a key of spaces.SPACES: "loglog" (log(-log Q)), "loss", "neglog", ...
     params: tuple[Param, ...]
     formula: str
     reference: str

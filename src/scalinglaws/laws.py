@@ -100,7 +100,7 @@ LAWS: dict[str, Law] = {
             func=direct_power_law,
             variables=("C",),
             response="Q",
-            space="accuracy",
+            space="loglog",
             params=(_amp("A"), Param("alpha", -10.0, 10.0)),
             formula="-log Q = A * C^(-alpha)",
             reference="Krajewski et al. 2025, Eq. 2",
@@ -112,7 +112,7 @@ LAWS: dict[str, Law] = {
             func=direct_qmax,
             variables=("C",),
             response="Q",
-            space="accuracy",
+            space="loglog",
             params=(_amp("A"), Param("alpha", 0.0, 5.0), Param("E", -30.0, 5.0, log=True)),
             formula="-log Q = A * C^(-alpha) + E,  Q_max = exp(-E)",
             reference="Krajewski et al. 2025, Eq. 10",
@@ -148,7 +148,7 @@ LAWS: dict[str, Law] = {
             func=across_tpr,
             variables=("N", "D"),
             response="Q",
-            space="accuracy",
+            space="loglog",
             params=(_amp("A"), Param("alpha", 0.0, 5.0), _amp("B"), Param("beta", 0.0, 5.0)),
             formula="-log Q = A * N^(-alpha) + B * D^(-beta)",
             reference="Krajewski et al. 2025, Eq. 4",
@@ -162,7 +162,7 @@ LAWS: dict[str, Law] = {
             func=passk_joint,
             variables=("C", "k"),
             response="Q",
-            space="accuracy",
+            space="loglog",
             params=(_amp("A"), Param("alpha", -10.0, 10.0), Param("beta", -10.0, 10.0), Param("delta", -10.0, 10.0)),
             formula="log(-log Q) = log A + alpha*log C + beta*log k + delta*log C*log k",
             reference="Krajewski et al. 2025, Eq. 5",
@@ -173,7 +173,7 @@ LAWS: dict[str, Law] = {
             func=power_in_k,
             variables=("k",),
             response="P",
-            space="accuracy",
+            space="loglog",
             params=(_amp("a"), Param("b", -10.0, 10.0)),
             formula="-log pass@k = a * k^(-b)",
             reference="Brown et al. 2024; Schaeffer et al. 2025 (how monkeys get their power laws)",
@@ -185,7 +185,7 @@ LAWS: dict[str, Law] = {
             func=pass_at_k_in_compute,
             variables=("C",),
             response="P",
-            space="accuracy",
+            space="loglog",
             params=(Param("E0", -30.0, 5.0, log=True), _amp("C0"), Param("alpha", 0.0, 5.0)),
             formula="-log pass@k = E0 + C0 * C^(-alpha)",
             reference="Schaeffer et al. 2025, law 1",
@@ -202,7 +202,7 @@ LAWS: dict[str, Law] = {
             func=params_tokens,
             variables=("N", "D"),
             response="P",
-            space="accuracy",
+            space="loglog",
             params=(
                 Param("E0", -30.0, 5.0, log=True),
                 _amp("N0"),
@@ -222,7 +222,7 @@ LAWS: dict[str, Law] = {
             func=gold_reference,
             variables=("G",),
             response="P",
-            space="accuracy",
+            space="loglog",
             params=(Param("xi0", -30.0, 5.0, log=True), _amp("K0"), Param("kappa", 0.0, 10.0)),
             formula="-log pass@k = xi0 + K0 * G^kappa,  G = -log GoldProb",
             reference="Schaeffer et al. 2025, law 3",
@@ -357,7 +357,8 @@ def in_space(law: str | Law, space: str) -> Law:
     if not isinstance(law, Law):
         raise ValueError(f"{law.name} is a composite law; fit its stages in their spaces")
     if space not in spaces.SPACES or (space == "loss") != (law.space == "loss"):
-        raise ValueError(f"{law.name} ({law.space}) cannot be fitted in space {space!r}")
+        raise ValueError(f"{law.name} ({law.space}) cannot be fitted in space {space!r}; "
+                         f"spaces: {', '.join(spaces.SPACES)}")
     if space == law.space:
         return law
     own = law

@@ -9,7 +9,7 @@ import numpy as np
 __all__ = ["SPACES", "SPACE_LABELS", "to_space", "from_space", "convert"]
 
 #: Each space and the quantity that is fitted in it (Q' is the chance-normalised accuracy).
-SPACE_LABELS = {"accuracy": "log(-log Q')", "loss": "log L", "neglog": "-log Q'", "normalised": "Q'", "identity": "Q"}
+SPACE_LABELS = {"loglog": "log(-log Q')", "loss": "log L", "neglog": "-log Q'", "normalised": "Q'", "identity": "Q"}
 SPACES = tuple(SPACE_LABELS)
 
 
@@ -23,7 +23,7 @@ def to_space(values, space: str, chance: float = 0.0) -> np.ndarray:
     normalised = (values - chance) / (1.0 - chance)
     if space == "normalised":
         return normalised
-    if space == "accuracy":
+    if space == "loglog":
         return np.log(-np.log(normalised))
     if space == "neglog":
         return -np.log(normalised)
@@ -39,10 +39,10 @@ def from_space(y, space: str, chance: float = 0.0) -> np.ndarray:
         return y
     if space == "normalised":
         return chance + (1.0 - chance) * y
-    if space not in ("accuracy", "neglog"):
+    if space not in ("loglog", "neglog"):
         raise ValueError(f"unknown fitting space {space!r}; known: {', '.join(SPACES)}")
     with np.errstate(over="ignore"):  # exp overflow maps to accuracy 0 / chance, which is the limit
-        neglog = np.exp(y) if space == "accuracy" else y
+        neglog = np.exp(y) if space == "loglog" else y
         return chance + (1.0 - chance) * np.exp(-neglog)
 
 
@@ -53,8 +53,8 @@ def convert(y, source: str, target: str) -> np.ndarray:
     y = np.asarray(y, dtype=float)
     if source == target:
         return y
-    if (source, target) == ("accuracy", "neglog"):
+    if (source, target) == ("loglog", "neglog"):
         return np.exp(np.clip(y, -700.0, 700.0))
-    if (source, target) == ("neglog", "accuracy"):
+    if (source, target) == ("neglog", "loglog"):
         return np.log(y)
     return to_space(from_space(y, source), target)

@@ -6,6 +6,9 @@ without them raises :class:`ModuleNotFoundError` saying so. ``import scalinglaws
 
 from __future__ import annotations
 
+import io
+import json
+
 import numpy as np
 
 from . import envelope
@@ -14,6 +17,8 @@ from .forecasting import calibrated_interval, ladder_size
 from .results import FitResult
 
 plt = require("matplotlib.pyplot", "scalinglaws.plotting")
+mpl_figure = require("matplotlib.figure", "scalinglaws.plotting")
+mpl_text = require("matplotlib.text", "scalinglaws.plotting")
 sns = require("seaborn", "scalinglaws.plotting")
 
 try:  # the notebook backend, present whenever a chapter runs in a Jupyter kernel
@@ -33,12 +38,79 @@ FIT_COLOR = "#1f77b4"
 HELDOUT_COLOR = "#d62728"
 
 
+# The book's pages show a figure at most this wide (CSS px = inches x figure.dpi): the content column of the
+# sphinx-book-theme page at the 1280 px window .ci/check_pages.py uses. A wider figure is scaled down, and its
+# text with it.
+COLUMN_INCHES = 7.2
+# The smallest font the book's style draws (points). At figure.dpi = 100 and shown unscaled, 7 pt is 9.7 CSS px,
+# above the 9 px .ci/check_pages.py requires; every text of the style is at least this size.
+MIN_FONT_PT = 7.0
+# The key of the PNG text chunk that records the fonts a figure was drawn with (read by .ci/check_pages.py).
+FONT_RECORD = "scalinglaws:fonts"
+
+
 def set_style() -> None:
-    """The book's plotting style (seaborn 'whitegrid', compact fonts); in a notebook, retina-resolution figures."""
+    """The book's plotting style (seaborn 'whitegrid', compact fonts of at least :data:`MIN_FONT_PT` points); in a
+    notebook, retina-resolution figures whose PNG records the smallest font drawn (see :func:`font_record`)."""
     sns.set_theme(style="whitegrid", context="paper", font_scale=1.0)
-    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 200, "axes.titlesize": 10})
+    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 200, "axes.titlesize": 10, "axes.labelsize": 9,
+                         "xtick.labelsize": 8, "ytick.labelsize": 8, "legend.fontsize": 8,
+                         "legend.title_fontsize": 8, "figure.titlesize": 10})
     if set_matplotlib_formats is not None and "inline" in plt.get_backend():
         set_matplotlib_formats("retina")  # figures at twice the pixel density, shown at the same size
+        _record_fonts_in_notebook_figures()
+
+
+def _visible_texts(artist):
+    if not artist.get_visible():
+        return
+    if isinstance(artist, mpl_text.Text) and artist.get_text().strip():
+        yield artist
+    for child in artist.get_children():
+        yield from _visible_texts(child)
+
+
+def font_record(fig, dpi: float) -> dict:
+    """What a figure's smallest text is, for a page check to measure: ``{"min_pt", "dpi", "text"}`` -- the
+    smallest font size (points) among the figure's visible, non-empty texts (tick labels, axis labels, titles,
+    legends, annotations, colour bars), the resolution the PNG is drawn at (pixels per inch) and that text (cut to
+    40 characters). Shown with the image scaled from its natural width ``w`` to ``w'`` CSS px, the text is
+    ``min_pt * dpi / 72 * w' / w`` CSS px high (.ci/check_pages.py). ``min_pt`` is None for a figure without text."""
+    texts = list(_visible_texts(fig))
+    if not texts:
+        return {"min_pt": None, "dpi": float(dpi), "text": ""}
+    smallest = min(texts, key=lambda t: t.get_fontsize())
+    return {"min_pt": round(float(smallest.get_fontsize()), 3), "dpi": float(dpi),
+            "text": smallest.get_text().strip()[:40]}
+
+
+def figure_png(fig, dpi: float | None = None, **kwargs) -> bytes:
+    """The figure as PNG bytes (``savefig`` at ``dpi``, default ``savefig.dpi``, tight bounding box) with its
+    :func:`font_record` in a text chunk under the key :data:`FONT_RECORD`."""
+    dpi = float(dpi or plt.rcParams["savefig.dpi"])
+    kwargs.setdefault("bbox_inches", "tight")
+    meta = {FONT_RECORD: json.dumps(font_record(fig, dpi))}
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata=meta, **kwargs)
+    return buf.getvalue()
+
+
+def _record_fonts_in_notebook_figures() -> None:
+    """In IPython, draw figures as retina PNGs (IPython's own ``retina_figure``) with the font record added."""
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import retina_figure
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def retina_with_fonts(fig):
+        meta = {FONT_RECORD: json.dumps(font_record(fig, 2 * fig.dpi))}
+        return retina_figure(fig, base64=True, metadata=meta)
+
+    shell.display_formatter.formatters["image/png"].for_type(mpl_figure.Figure, retina_with_fonts)
 
 
 def readable(frame, index: bool = False):

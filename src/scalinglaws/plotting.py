@@ -42,20 +42,19 @@ HELDOUT_COLOR = "#d62728"
 # sphinx-book-theme page at the 1280 px window .ci/check_pages.py uses. A wider figure is scaled down, and its
 # text with it.
 COLUMN_INCHES = 7.2
-# The smallest font the book's style draws (points). At figure.dpi = 100 and shown unscaled, 7 pt is 9.7 CSS px,
-# above the 9 px .ci/check_pages.py requires; every text of the style is at least this size.
+# The smallest font a figure of the book may use (points): at figure.dpi = 100 and shown unscaled, 7 pt is 9.7
+# CSS px, above the 9 px .ci/check_pages.py requires. The style's own fonts (seaborn's "paper" context) are 8.8 pt
+# and up.
 MIN_FONT_PT = 7.0
 # The key of the PNG text chunk that records the fonts a figure was drawn with (read by .ci/check_pages.py).
 FONT_RECORD = "scalinglaws:fonts"
 
 
 def set_style() -> None:
-    """The book's plotting style (seaborn 'whitegrid', compact fonts of at least :data:`MIN_FONT_PT` points); in a
+    """The book's plotting style (seaborn 'whitegrid', fonts of 8.8 points and up); in a
     notebook, retina-resolution figures whose PNG records the smallest font drawn (see :func:`font_record`)."""
     sns.set_theme(style="whitegrid", context="paper", font_scale=1.0)
-    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 200, "axes.titlesize": 10, "axes.labelsize": 9,
-                         "xtick.labelsize": 8, "ytick.labelsize": 8, "legend.fontsize": 8,
-                         "legend.title_fontsize": 8, "figure.titlesize": 10})
+    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 200, "axes.titlesize": 10})
     if set_matplotlib_formats is not None and "inline" in plt.get_backend():
         set_matplotlib_formats("retina")  # figures at twice the pixel density, shown at the same size
         _record_fonts_in_notebook_figures()
@@ -452,10 +451,11 @@ def plot_exponent_in_k(ax, k, joint_exponent, per_k_params, *, color=None, label
     return ax
 
 
-def plot_forecast(ax, fc, *, n_grid: int = 200):
+def plot_forecast(ax, fc, *, observed=None, n_grid: int = 200):
     """A :class:`~scalinglaws.Forecast`: the fitted runs, the fitted law out to the targets, the backtest's
-    predictions from its middle cutoff (runs predicted from the smaller ones), and each target's prediction with
-    its interval. The x axis is compute (C, or 6ND); an accuracy axis is kept inside [0, 1]."""
+    predictions from its middle cutoff (runs predicted from the smaller ones), each target's prediction with its
+    interval and, when known, its ``observed`` value (one per target). The x axis is compute (C, or 6ND); an
+    accuracy axis is kept inside [0, 1]."""
     res = fc.fit
     law = res.law
     size = ladder_size(law, res.X)
@@ -473,11 +473,16 @@ def plot_forecast(ax, fc, *, n_grid: int = 200):
     err = np.vstack([fc.predicted - fc.lower, fc.upper - fc.predicted])
     ax.errorbar(t_size, fc.predicted, yerr=err, fmt="D", color=HELDOUT_COLOR, ms=5, capsize=3,
                 label=f"forecast, {fc.level:.0%} {fc.interval} interval")
+    if observed is not None:
+        observed = np.atleast_1d(np.asarray(observed, float))
+        if observed.shape != np.shape(fc.predicted):
+            raise ValueError(f"observed: one value per target ({np.size(fc.predicted)}), got {observed.size}")
+        ax.scatter(t_size, observed, marker="*", s=90, color="k", zorder=5, label="observed (not fitted)")
     ax.set_xscale("log")
     ax.set_xlabel("training compute C (FLOPs)" if "C" in law.variables else "training compute 6ND (FLOPs)")
     ax.set_ylabel({"Q": "accuracy", "P": "pass@k", "L": "loss"}.get(law.response, law.response))
     if law.response in ("Q", "P"):
-        values = np.concatenate([y_obs, fc.lower, fc.upper])
+        values = np.concatenate([y_obs, fc.lower, fc.upper, [] if observed is None else observed])
         lo, hi = np.nanmin(values), np.nanmax(values)
         pad = 0.05 * (hi - lo)
         ax.set_ylim(max(0.0, lo - pad), min(1.0, hi + pad))

@@ -9,8 +9,9 @@ waits for the page and MathJax to finish, then fails when
   ``$$`` remain in the prose outside code;
 * an image did not load (``naturalWidth == 0``) or the browser logged a failed resource;
 * a cell output shows a traceback, a warning or a stderr block;
-* a table cell reads NaN / nan / None (a missing value must show as an em dash with the reason in a note), or a
-  table is wider than the page's content column (split or transpose it);
+* a table cell reads NaN / nan / None (a missing value must show as an em dash with the reason in a note), a
+  table is wider than the page's content column (split or transpose it), a column of integers is printed as floats
+  (``56.0``, ``10.000000``), a float is printed unrounded (7 or more decimals), or a row has no value at all;
 * a code cell's input or output is wider than its column (a ``pre`` or an output ``div`` whose ``scrollWidth``
   exceeds its ``clientWidth``: the reader would have to scroll sideways to read it);
 * a figure's smallest text renders below ``MIN_TEXT_PX`` (9) CSS pixels, or a figure in a cell output does not say
@@ -116,6 +117,32 @@ CHECKS_JS = r"""
       out.push(`${kind} wider than its column (${el.scrollWidth} > ${el.clientWidth} px) in "${where(el)}": `
                + line.slice(0, 90));
     }
+  }
+  // Tables a reader cannot read as numbers: a column of integers printed as floats (56.0, 10.000000), an
+  // unrounded float (0.15150304216702457), a row with no value at all.
+  for (const t of main.querySelectorAll('table')) {
+    const rows = [...t.querySelectorAll('tbody tr')].map(tr => [...tr.querySelectorAll('td')]
+      .map(td => td.textContent.trim()));
+    for (const th of t.querySelectorAll('th')) {
+      const x = th.textContent.trim();
+      if (/\d\.0{3,}(?!\d)|\d\.\d{7,}/.test(x)) out.push(`unrounded number in a table header in "${where(t)}": ${x}`);
+    }
+    const ncol = Math.max(0, ...rows.map(r => r.length));
+    for (let j = 0; j < ncol; j++) {
+      const col = rows.map(r => r[j]).filter(x => x !== undefined && x !== '' && x !== '—');
+      if (col.length && col.every(x => /^[-+]?\d+\.0+$/.test(x.replace(/,/g, '')))) {
+        out.push(`integers shown as floats in "${where(t)}": column ${j + 1} (${col.slice(0, 3).join(', ')})`);
+      }
+    }
+    for (const r of rows) {
+      for (const x of r) {
+        if (/\d\.\d{7,}/.test(x) && !/e[-+]?\d/i.test(x)) {
+          out.push(`unrounded number in a table in "${where(t)}": ${x.slice(0, 40)}`);
+        }
+      }
+    }
+    const empty = rows.filter(r => r.length && r.every(x => x === '' || x === '—'));
+    if (empty.length) out.push(`table rows with no value in "${where(t)}": ${empty.length} of ${rows.length}`);
   }
   for (const td of main.querySelectorAll('td')) {
     const t = td.textContent.trim();

@@ -12,11 +12,13 @@ SCRIPT = Path(__file__).resolve().parents[1] / ".ci" / "check_pages.py"
 BROKEN = """<html><body><main><p>Text \\(a+b\\) here</p><span class="math">\\(x^2\\)</span><img src="missing.png">
 <div class="cell_output"><div class="output stderr"><pre>/x/y.py:3: RuntimeWarning: divide by zero</pre></div></div>
 <table><tr><td>NaN</td><td>1.5</td></tr></table>
+<table><thead><tr><th></th><th>TPR 10.000000</th><th>points</th></tr></thead><tbody>
+<tr><th>a</th><td>0.15150304216702457</td><td>56.0</td></tr><tr><th>b</th><td>—</td><td></td></tr></tbody></table>
 <div class="cell_input"><pre style="overflow:auto">x = 1  # WIDE_INPUT {pad}</pre></div>
 <div class="cell_output"><div class="output text_plain"><pre style="overflow:auto">WIDE_OUTPUT {pad}</pre></div></div>
 <div class="cell_output"><img src="tiny.png" style="width:600px"></div>
 </main></body></html>""".replace("{pad}", "0123456789 " * 40)
-CLEAN = ("<html><body><main><p>Nothing wrong: 3 runs, C = 6ND.</p><table><tr><td>—</td></tr></table></main>"
+CLEAN = ("<html><body><main><p>Nothing wrong: 3 runs, C = 6ND.</p><table><tr><td>—</td><td>3</td></tr></table></main>"
          "</body></html>")
 
 
@@ -103,7 +105,9 @@ def test_check_pages_flags_every_kind_of_broken_page(tmp_path, capsys):
     assert rc == 1
     for problem in ("image did not load", "raw TeX: \\(x^2\\)", "raw TeX in prose", "stderr output",
                     'output shows "RuntimeWarning:"', "table cell shows NaN", "figure text ",
-                    "code cell input wider than its column", "cell output wider than its column"):
+                    "code cell input wider than its column", "cell output wider than its column",
+                    "integers shown as floats", "unrounded number in a table in", "unrounded number in a table header",
+                    "table rows with no value"):
         assert problem in out, (problem, out)
     assert "ok   book/clean.html" in out and "FAIL book/broken.html" in out
     assert (tmp_path / "shots" / "book" / "clean.png").stat().st_size > 1000

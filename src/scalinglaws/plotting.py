@@ -28,6 +28,7 @@ except ImportError:  # plain Python: figures are saved with savefig, at savefig.
 
 __all__ = [
     "plot_forecast", "set_style", "readable", "plot_extrapolation", "plot_fits", "plot_proxy_fits", "facet_grid",
+    "figure_legend", "figure_png", "font_record",
     "plot_group_fits", "plot_params",
     "plot_backtest", "plot_routes", "plot_seed_spread", "plot_predicted_vs_observed", "plot_mixtures", "plot_isoflop",
     "plot_penalty",
@@ -124,13 +125,33 @@ def readable(frame, index: bool = False):
     return out.rename(index=label) if index else out
 
 
-def facet_grid(n: int, ncols: int = 4, size: float = 2.6):
-    """A grid of ``n`` axes (extra axes hidden), returned flat."""
+def facet_grid(n: int, ncols: int = 3, size: float | None = None, aspect: float = 0.8):
+    """A grid of ``n`` axes (extra axes hidden), returned flat. Panels are ``size`` inches wide (default: the
+    :data:`COLUMN_INCHES` column shared by ``ncols`` panels, so that the page shows the figure unscaled and its
+    text at its drawn size) and ``aspect`` times as high."""
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * 0.9), squeeze=False)
+    size = COLUMN_INCHES / ncols if size is None else size
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * aspect), squeeze=False)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, axes.flat[:n]
+
+
+def figure_legend(fig, *, ncol: int | None = None, **kwargs):
+    """One legend for the whole figure, below its panels: every labelled artist of every axis, once per label (the
+    first one drawn), with any per-axis legend removed. Call it after ``tight_layout``; a saved or displayed figure
+    (tight bounding box) includes it."""
+    handles, labels = [], []
+    for ax in fig.axes:
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    ncol = ncol or min(len(labels), 3)
+    kwargs = {"loc": "upper center", "bbox_to_anchor": (0.5, 0.0), "frameon": False, **kwargs}
+    return fig.legend(handles, labels, ncol=ncol, **kwargs)
 
 
 def plot_extrapolation(ax, result: FitResult, C, Q, heldout, *, level: float = 0.95, title: str | None = None,
@@ -225,15 +246,20 @@ def plot_group_fits(ax, fits: dict, table, *, x: str, y: str, by: str, transform
     return ax
 
 
-def plot_params(axes, params, names, *, x=None, logx: bool = True, logy=(), color=FIT_COLOR, label=None):
+# Distinct markers for series told apart by colour as well (with up to 8 series, colour alone is not enough).
+MARKERS = ("o", "s", "^", "v", "D", "P", "X", "*")
+
+
+def plot_params(axes, params, names, *, x=None, logx: bool = True, logy=(), color=FIT_COLOR, label=None,
+                marker: str = "o"):
     """Fitted parameters (with ±1 SE bars where available) against the group index (or column ``x``) of a
     :func:`scalinglaws.fitting.fit_groups` table, one axis per parameter name."""
     xs = params.index.to_numpy(float) if x is None else params[x].to_numpy(float)
     for ax, name in zip(axes, names):
         se = params.get(f"se_{name}")
         err = None if se is None else np.nan_to_num(se.to_numpy(float), nan=0.0)
-        ax.errorbar(xs, params[name].to_numpy(float), yerr=err, fmt="o-", ms=3, lw=1, capsize=2, color=color,
-                    label=label)
+        ax.errorbar(xs, params[name].to_numpy(float), yerr=err, fmt=f"{marker}-", ms=4, lw=1, capsize=2,
+                    color=color, label=label)
         if logx:
             ax.set_xscale("log")
         if name in logy:
@@ -255,7 +281,8 @@ def plot_backtest(ax, bt, *, target_C: float, observed: float | None = None, col
     if observed is not None:
         ax.axhline(observed, color="0.3", lw=0.8, ls="--")
     ax.set_xlabel("orders below the target, log10(C_target / C_max)", fontsize=8)
-    ax.invert_xaxis()
+    if not ax.xaxis_inverted():  # once, however many backtests an axis (or axes sharing it) draws
+        ax.invert_xaxis()
     return ax
 
 

@@ -45,6 +45,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -266,7 +267,10 @@ class Browser:
             [executable, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
              f"--window-size={width},{height}", "--remote-debugging-port=0", f"--user-data-dir={self.profile}",
              "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            # its own process group: Debian's /usr/bin/chromium-headless-shell is a shell script that runs the
+            # browser as a child, so terminating the script alone left the browser running after every check
+            start_new_session=True)
         port_file = Path(self.profile) / "DevToolsActivePort"
         for _ in range(200):
             if port_file.exists() and port_file.read_text().strip():
@@ -312,8 +316,16 @@ class Browser:
     def close(self):
         if getattr(self, "ws", None) is not None:
             self.ws.close()
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.proc.pid, sig)  # the wrapper script and the browser it started
+            except ProcessLookupError:
+                break
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                continue
+            time.sleep(0.5)  # let the browser, a child of the script, exit too before the next signal
         shutil.rmtree(self.profile, ignore_errors=True)
 
 

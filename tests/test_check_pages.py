@@ -34,7 +34,7 @@ def _bad_and_good_figures(tmp_path):
     from scalinglaws import plotting
 
     plotting.set_style()
-    fig, axes = plotting.facet_grid(12, ncols=4)
+    fig, axes = plotting.facet_grid(12, ncols=4, size=2.6)  # the grids the book had: 10.4 in wide
     for ax in axes:
         ax.plot([1, 2], [1, 2], label="law")
     axes[0].legend(fontsize=6)

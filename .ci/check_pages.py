@@ -11,7 +11,9 @@ waits for the page and MathJax to finish, then fails when
 * a cell output shows a traceback, a warning or a stderr block;
 * a table cell reads NaN / nan / None (a missing value must show as an em dash with the reason in a note), a
   table is wider than the page's content column (split or transpose it), a column of integers is printed as floats
-  (``56.0``, ``10.000000``), a float is printed unrounded (7 or more decimals), or a row has no value at all;
+  (``56.0``, ``10.000000``), a float is printed unrounded (more than 9 significant digits), a parameter at its
+  lower bound is printed as a number (below 1e-12: the laws' log-parametrised parameters stop at exp(-30) = 9.4e-14),
+  or a row has no value at all;
 * a code cell's input or output is wider than its column (a ``pre`` or an output ``div`` whose ``scrollWidth``
   exceeds its ``clientWidth``: the reader would have to scroll sideways to read it);
 * a figure's smallest text renders below ``MIN_TEXT_PX`` (9) CSS pixels, or a figure in a cell output does not say
@@ -121,7 +123,9 @@ CHECKS_JS = r"""
   }
   // Tables a reader cannot read as numbers: a column of integers printed as floats (56.0, 10.000000), an
   // unrounded float (0.15150304216702457), a row with no value at all.
+  const sig = x => x.replace(/^[-+]?0*\.?0*/, '').replace(/\./, '').length;  // significant digits of 0.0012 = 2
   for (const t of main.querySelectorAll('table')) {
+    if (t.matches('.indextable')) continue;  // Sphinx's generated indexes
     const rows = [...t.querySelectorAll('tbody tr')].map(tr => [...tr.querySelectorAll('td')]
       .map(td => td.textContent.trim()));
     for (const th of t.querySelectorAll('th')) {
@@ -131,14 +135,26 @@ CHECKS_JS = r"""
     const ncol = Math.max(0, ...rows.map(r => r.length));
     for (let j = 0; j < ncol; j++) {
       const col = rows.map(r => r[j]).filter(x => x !== undefined && x !== '' && x !== '—');
-      if (col.length && col.every(x => /^[-+]?\d+\.0+$/.test(x.replace(/,/g, '')))) {
+      // (a column of 0.00 or 1.0 is a rounded probability or share, not a count)
+      if (col.length && col.every(x => /^[-+]?\d+\.0+$/.test(x.replace(/,/g, '')))
+          && col.some(x => Math.abs(parseFloat(x.replace(/,/g, ''))) >= 2)) {
         out.push(`integers shown as floats in "${where(t)}": column ${j + 1} (${col.slice(0, 3).join(', ')})`);
       }
     }
     for (const r of rows) {
       for (const x of r) {
-        if (/\d\.\d{7,}/.test(x) && !/e[-+]?\d/i.test(x)) {
+        if (/^[-+]?\d*\.\d+$/.test(x) && sig(x) > 9) {
           out.push(`unrounded number in a table in "${where(t)}": ${x.slice(0, 40)}`);
+        }
+      }
+    }
+    // A log-parametrised parameter stops at exp(-30) = 9.4e-14: such a value is a bound, not a measurement
+    // (scalinglaws.book.bounded shows it as "≈ 0 (bound)").
+    for (const r of rows) {
+      for (const x of r) {
+        const v = parseFloat(x);
+        if (/^[-+]?[\d.]+e-\d+$/i.test(x) && v !== 0 && Math.abs(v) < 1e-12) {
+          out.push(`a bound printed as a value in a table in "${where(t)}": ${x}`);
         }
       }
     }

@@ -128,3 +128,13 @@ def test_disk_cache_ignores_what_does_not_change_the_result(tmp_path, monkeypatc
     monkeypatch.setenv(_cache.CACHE_ENV, str(tmp_path))
     assert total((1, 2), n_jobs=1) == total((1, 2), n_jobs=2) == 3
     assert calls == [1]
+
+
+def test_bounded_shows_a_parameter_at_its_lower_bound_as_a_bound():
+    import math
+
+    from scalinglaws.book import bounded
+
+    f = bounded("{:.3g}")
+    assert f(math.exp(-30)) == "≈ 0 (bound)" and f(-1e-13) == "≈ 0 (bound)"
+    assert f(0.0) == "0" and f(0.123456) == "0.123" and f(float("nan")) == "—" and f(None) == "—"

@@ -13,7 +13,7 @@ BROKEN = """<html><body><main><p>Text \\(a+b\\) here</p><span class="math">\\(x^
 <div class="cell_output"><div class="output stderr"><pre>/x/y.py:3: RuntimeWarning: divide by zero</pre></div></div>
 <table><tr><td>NaN</td><td>1.5</td></tr></table>
 <table><thead><tr><th></th><th>TPR 10.000000</th><th>points</th></tr></thead><tbody>
-<tr><th>a</th><td>0.15150304216702457</td><td>56.0</td></tr><tr><th>b</th><td>—</td><td></td></tr></tbody></table>
+<tr><th>a</th><td>0.15150304216702457</td><td>56.0</td><td>9.3576e-14</td></tr><tr><th>b</th><td>—</td><td></td></tr></tbody></table>
 <div class="cell_input"><pre style="overflow:auto">x = 1  # WIDE_INPUT {pad}</pre></div>
 <div class="cell_output"><div class="output text_plain"><pre style="overflow:auto">WIDE_OUTPUT {pad}</pre></div></div>
 <div class="cell_output"><img src="tiny.png" style="width:600px"></div>
@@ -107,7 +107,7 @@ def test_check_pages_flags_every_kind_of_broken_page(tmp_path, capsys):
                     'output shows "RuntimeWarning:"', "table cell shows NaN", "figure text ",
                     "code cell input wider than its column", "cell output wider than its column",
                     "integers shown as floats", "unrounded number in a table in", "unrounded number in a table header",
-                    "table rows with no value"):
+                    "table rows with no value", "a bound printed as a value"):
         assert problem in out, (problem, out)
     assert "ok   book/clean.html" in out and "FAIL book/broken.html" in out
     assert (tmp_path / "shots" / "book" / "clean.png").stat().st_size > 1000

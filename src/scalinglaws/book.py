@@ -33,10 +33,27 @@ import numbers
 import numpy as np
 import pandas as pd
 
-__all__ = ["GLUE_MIME", "glue", "count", "share", "record", "claims_html"]
+__all__ = ["GLUE_MIME", "glue", "count", "share", "record", "claims_html", "bounded", "BOUND_FLOOR"]
 
 GLUE_MIME = "application/vnd.scalinglaws.glue+json"
 RTOL, ATOL = 1e-4, 1e-9
+#: Below this a fitted value is a lower bound, not a measurement: the laws' log-parametrised parameters (E, E0, xi0)
+#: stop at exp(-30) = 9.4e-14 (laws.py).
+BOUND_FLOOR = 1e-12
+
+
+def bounded(fmt: str = "{:.4g}", floor: float = BOUND_FLOOR):
+    """A table formatter (``Styler.format``) that shows a parameter at its lower bound as a bound: a value below
+    ``floor`` in magnitude (and not 0) reads ``≈ 0 (bound)``, not 9.36e-14; a missing value an em dash; any other
+    number ``fmt``. ``.ci/check_pages.py`` fails on a table that prints such a value as a number."""
+    def format_value(v):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return "—"
+        if isinstance(v, numbers.Real) and not isinstance(v, bool) and 0 < abs(v) < floor:
+            return "≈ 0 (bound)"
+        return fmt.format(v)
+
+    return format_value
 
 
 def record(name: str, value, *, rtol: float | None = None, atol: float | None = None) -> dict:

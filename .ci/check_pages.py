@@ -12,7 +12,8 @@ waits for the page and MathJax to finish, then fails when
 * a table cell reads NaN / nan / None (a missing value must show as an em dash with the reason in a note), a
   table is wider than the page's content column (split or transpose it), a column of integers is printed as floats
   (``56.0``, ``10.000000``), a float is printed unrounded (more than 9 significant digits), a parameter at its
-  lower bound is printed as a number (below 1e-12: the laws' log-parametrised parameters stop at exp(-30) = 9.4e-14),
+  lower bound is printed as a number (the laws' log-parametrised parameters stop at exp(-30) = 9.36e-14: a value
+  within 5% of it),
   or a row has no value at all;
 * a code cell's input or output is wider than its column (a ``pre`` or an output ``div`` whose ``scrollWidth``
   exceeds its ``clientWidth``: the reader would have to scroll sideways to read it);
@@ -153,7 +154,7 @@ CHECKS_JS = r"""
     for (const r of rows) {
       for (const x of r) {
         const v = parseFloat(x);
-        if (/^[-+]?[\d.]+e-\d+$/i.test(x) && v !== 0 && Math.abs(v) < 1e-12) {
+        if (/^[-+]?[\d.]+e-\d+$/i.test(x) && v > 0 && Math.abs(Math.log(v) + 30) < 0.05) {
           out.push(`a bound printed as a value in a table in "${where(t)}": ${x}`);
         }
       }

@@ -136,5 +136,6 @@ def test_bounded_shows_a_parameter_at_its_lower_bound_as_a_bound():
     from scalinglaws.book import bounded
 
     f = bounded("{:.3g}")
-    assert f(math.exp(-30)) == "≈ 0 (bound)" and f(-1e-13) == "≈ 0 (bound)"
+    assert f(math.exp(-30)) == "≈ 0 (bound)" and f(9.41e-14) == "≈ 0 (bound)"
+    assert f(1e-15) == "1e-15" and f(2e-13) == "2e-13"  # a tiny difference is a number, not a bound
     assert f(0.0) == "0" and f(0.123456) == "0.123" and f(float("nan")) == "—" and f(None) == "—"

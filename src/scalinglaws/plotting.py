@@ -39,10 +39,10 @@ FIT_COLOR = "#1f77b4"
 HELDOUT_COLOR = "#d62728"
 
 
-# The book's pages show a figure at most this wide (CSS px = inches x figure.dpi): the content column of the
-# sphinx-book-theme page at the 1280 px window .ci/check_pages.py uses. A wider figure is scaled down, and its
-# text with it.
-COLUMN_INCHES = 7.2
+# The book's pages show a figure at most this wide (CSS px = inches x figure.dpi): a cell output's width in the
+# sphinx-book-theme page at the 1280 px window .ci/check_pages.py uses (672 px, measured). A wider figure is scaled
+# down, and its text with it.
+COLUMN_INCHES = 6.7
 # The smallest font a figure of the book may use (points): at figure.dpi = 100 and shown unscaled, 7 pt is 9.7
 # CSS px, above the 9 px .ci/check_pages.py requires. The style's own fonts (seaborn's "paper" context) are 8.8 pt
 # and up.
@@ -513,5 +513,5 @@ def plot_forecast(ax, fc, *, observed=None, n_grid: int = 200):
         lo, hi = np.nanmin(values), np.nanmax(values)
         pad = 0.05 * (hi - lo)
         ax.set_ylim(max(0.0, lo - pad), min(1.0, hi + pad))
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=8)
     return ax

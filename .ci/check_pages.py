@@ -18,7 +18,7 @@ waits for the page and MathJax to finish, then fails when
 * a code cell's input or output is wider than its column (a ``pre`` or an output ``div`` whose ``scrollWidth``
   exceeds its ``clientWidth``: the reader would have to scroll sideways to read it);
 * a figure's smallest text renders below ``MIN_TEXT_PX`` (9) CSS pixels, or a figure in a cell output does not say
-  what fonts it was drawn with.
+  what fonts it was drawn with or has no numbered caption.
 
 How a figure's text is measured. ``scalinglaws.plotting.set_style()`` makes the notebook draw every figure as a
 PNG that carries a text chunk ``scalinglaws:fonts`` = ``{"min_pt", "dpi", "text"}``: the smallest font size (points)
@@ -180,8 +180,10 @@ IMAGES_JS = r"""
     const h = sec ? sec.querySelector('h1, h2, h3') : null;
     let shown = img.getBoundingClientRect().width;
     if (shown === 0) shown = Math.min(Number(img.getAttribute('width')) || img.naturalWidth, column);
+    const fig = img.closest('figure');
     return {src: img.src, natural: img.naturalWidth, shown: shown,
             output: !!img.closest('.cell_output, .output'),
+            captioned: !!(fig && fig.querySelector('.caption-number') && fig.querySelector('figcaption')),
             section: h ? h.textContent.replace('#', '').trim() : ''};
   });
 })()
@@ -232,6 +234,9 @@ def figure_problems(images: list[dict], read_bytes) -> list[str]:
         except ValueError:
             record = None
         name = img["src"].rsplit("/", 1)[-1]
+        if img["output"] and not img.get("captioned", True):
+            out.append(f'figure without a numbered caption in "{img["section"]}" ({name}): give its cell '
+                       "mystnb: figure: {caption, name} metadata")
         if record is None:
             if img["output"]:
                 out.append(f'figure without a font record in "{img["section"]}" ({name}): draw it after '

@@ -107,7 +107,7 @@ def test_check_pages_flags_every_kind_of_broken_page(tmp_path, capsys):
                     'output shows "RuntimeWarning:"', "table cell shows NaN", "figure text ",
                     "code cell input wider than its column", "cell output wider than its column",
                     "integers shown as floats", "unrounded number in a table in", "unrounded number in a table header",
-                    "table rows with no value", "a bound printed as a value"):
+                    "table rows with no value", "a bound printed as a value", "figure without a numbered caption"):
         assert problem in out, (problem, out)
     assert "ok   book/clean.html" in out and "FAIL book/broken.html" in out
     assert (tmp_path / "shots" / "book" / "clean.png").stat().st_size > 1000

@@ -140,3 +140,14 @@ def test_claims_html_links_are_relative_to_the_page_showing_them():
     assert 'href="krajewski/direct_law.html"' in claims_html(f)  # from the intro, at the book's root
     assert 'href="direct_law.html"' in claims_html(f, page="krajewski/direct_vs_two_stage")
     assert 'href="../krajewski/direct_law.html"' in claims_html(f, page="schaeffer/compute_law")
+
+
+def test_bounded_shows_a_parameter_at_its_lower_bound_as_a_bound():
+    import math
+
+    from scalinglaws.book import bounded
+
+    f = bounded("{:.3g}")
+    assert f(math.exp(-30)) == "≈ 0 (bound)" and f(9.41e-14) == "≈ 0 (bound)"
+    assert f(1e-15) == "1e-15" and f(2e-13) == "2e-13"  # a tiny difference is a number, not a bound
+    assert f(0.0) == "0" and f(0.123456) == "0.123" and f(float("nan")) == "—" and f(None) == "—"

@@ -131,6 +131,17 @@ def test_forecast_plot_draws_a_figure(ladder_csv, capsys, tmp_path, needs_plot):
     assert code == 0 and png.stat().st_size > 10_000 and json.loads(out)["level"] == 0.9
 
 
+def test_forecast_plot_draws_the_observed_target(ladder_csv, capsys, tmp_path, needs_plot):
+    png = tmp_path / "f.png"
+    args = ["forecast", str(ladder_csv), "--law", "direct", "--col", "C=flops", "--col", "Q=acc", "--at", "C=1e23"]
+    code, _, _ = run([*args, "--plot", str(png), "--observed", "0.5"], capsys)
+    assert code == 0 and b"scalinglaws:fonts" in png.read_bytes()  # the font record the page check reads
+    code, _, err = run([*args, "--plot", str(png), "--observed", "0.5", "0.6"], capsys)
+    assert code == 2 and "one value per --at" in err
+    code, _, err = run([*args, "--observed", "0.5"], capsys)
+    assert code == 2 and "--plot" in err
+
+
 def test_forecast_plot_without_the_plot_extra_names_it(ladder_csv, capsys, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed
     code, out, err = run(["forecast", str(ladder_csv), "--law", "direct", "--col", "C=flops", "--col", "Q=acc",

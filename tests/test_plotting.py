@@ -100,3 +100,38 @@ def test_readable_headers_and_proxy_fits():
     plot_proxy_fits(ax, L, 1.2 - 0.25 * L, {"linear": res}, xlabel="loss")
     assert len(ax.lines) == 1 and ax.get_xlabel() == "loss"
     plt.close(fig)
+
+
+def test_figure_legend_collects_each_label_once_and_removes_axis_legends():
+    from scalinglaws.plotting import facet_grid, figure_legend, font_record
+
+    fig, axes = facet_grid(5)
+    assert len(fig.axes) == 6 and sum(ax.get_visible() for ax in fig.axes) == 5  # 2 rows of 3, one hidden
+    for ax in axes:
+        ax.plot([1, 2], [1, 2], label="law")
+        ax.scatter([1], [1], label="runs")
+    axes[0].legend(fontsize=6)
+    leg = figure_legend(fig)
+    assert [t.get_text() for t in leg.get_texts()] == ["law", "runs"]
+    assert all(ax.get_legend() is None for ax in axes)
+    rec = font_record(fig, 200)
+    assert rec["dpi"] == 200 and rec["min_pt"] >= 7  # the 6 pt axis legend is gone
+    axes[1].set_title("tiny", fontsize=5)
+    assert font_record(fig, 200)["min_pt"] == 5 and font_record(fig, 200)["text"] == "tiny"
+    axes[1].set_visible(False)  # a hidden axis's text is not drawn, so not counted
+    assert font_record(fig, 200)["min_pt"] >= 7
+    plt.close(fig)
+
+
+def test_plot_forecast_draws_the_observed_target():
+    from scalinglaws.plotting import plot_forecast
+
+    C = np.geomspace(1e19, 1e22, 12)
+    Q = np.exp(-2000.0 * C**-0.15)
+    fc = sl.forecast("direct", at={"C": 1e23}, C=C, Q=Q, level=0.9)
+    fig, ax = plt.subplots()
+    plot_forecast(ax, fc, observed=0.5)
+    assert "observed (not fitted)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    with pytest.raises(ValueError, match="one value per target"):
+        plot_forecast(ax, fc, observed=[0.5, 0.6])
+    plt.close(fig)

@@ -34,10 +34,36 @@ import posixpath
 import numpy as np
 import pandas as pd
 
-__all__ = ["GLUE_MIME", "glue", "count", "share", "record", "claims_html"]
+__all__ = ["GLUE_MIME", "glue", "count", "share", "record", "claims_html", "bounded", "at_lower_bound",
+           "LOG_LOWER_BOUND"]
 
 GLUE_MIME = "application/vnd.scalinglaws.glue+json"
 RTOL, ATOL = 1e-4, 1e-9
+#: The lower bound of the laws' log-parametrised parameters (E, E0, xi0: log value >= -30, laws.py): a fitted value
+#: there, exp(-30) = 9.36e-14, is a bound, not a measurement.
+LOG_LOWER_BOUND = -30.0
+
+
+def at_lower_bound(value, tol: float = 0.05) -> bool:
+    """Whether ``value`` is a log-parametrised parameter at its lower bound: within ``tol`` of
+    :data:`LOG_LOWER_BOUND` in log (9.36e-14 and 9.41e-14 are; 1e-15 and 1e-12 are not)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+        return False
+    return abs(math.log(value) - LOG_LOWER_BOUND) < tol
+
+
+def bounded(fmt: str = "{:.4g}"):
+    """A table formatter (``Styler.format``) that shows a parameter at its lower bound (:func:`at_lower_bound`) as a
+    bound, ``≈ 0 (bound)``, not as 9.36e-14; a missing value as an em dash; any other number with ``fmt``.
+    ``.ci/check_pages.py`` fails on a table that prints such a value as a number."""
+    def format_value(v):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return "—"
+        if at_lower_bound(v):
+            return "≈ 0 (bound)"
+        return fmt.format(v)
+
+    return format_value
 
 
 def record(name: str, value, *, rtol: float | None = None, atol: float | None = None) -> dict:

@@ -21,6 +21,7 @@ import logging
 import math
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -74,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--drop-invalid", action="store_true",
                    help="drop points with no finite value in the fitting space instead of failing")
     g.add_argument("--plot", default=None, metavar="FILE.png", help="draw the data, fit, backtest and forecast")
+    g.add_argument("--observed", type=float, nargs="+", default=None, metavar="VALUE",
+                   help="the targets' observed values, when known (one per --at): drawn on the --plot figure")
     g.add_argument("--json", action="store_true", help="print exactly one JSON object")
     return p
 
@@ -177,6 +180,12 @@ def _cmd_forecast(args) -> str:
             if importlib.util.find_spec(module) is None:
                 raise CLIError(missing_message(module, "--plot"))
     targets = _parse_at(args.at, law)
+    if args.observed is not None:
+        if len(args.observed) != len(targets):
+            raise CLIError(f"--observed takes one value per --at: {len(args.observed)} values for {len(targets)} "
+                           "targets")
+        if not args.plot:
+            raise CLIError("--observed is drawn on the figure: give --plot FILE.png too")
     data = _read_data(args, law)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -191,12 +200,12 @@ def _cmd_forecast(args) -> str:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        from .plotting import plot_forecast
+        from .plotting import figure_png, plot_forecast
 
         fig, ax = plt.subplots(figsize=(6, 4))
-        plot_forecast(ax, result)
+        plot_forecast(ax, result, observed=args.observed)
         fig.tight_layout()
-        fig.savefig(args.plot, dpi=150)
+        Path(args.plot).write_bytes(figure_png(fig, dpi=150))  # with its font record, as the book's figures
         plt.close(fig)
     return json.dumps(result.to_dict()) if args.json else result.report()
 

@@ -6,6 +6,9 @@ without them raises :class:`ModuleNotFoundError` saying so. ``import scalinglaws
 
 from __future__ import annotations
 
+import io
+import json
+
 import numpy as np
 
 from . import envelope
@@ -15,6 +18,8 @@ from .results import FitResult
 from .routes import ROUTES
 
 plt = require("matplotlib.pyplot", "scalinglaws.plotting")
+mpl_figure = require("matplotlib.figure", "scalinglaws.plotting")
+mpl_text = require("matplotlib.text", "scalinglaws.plotting")
 sns = require("seaborn", "scalinglaws.plotting")
 
 try:  # the notebook backend, present whenever a chapter runs in a Jupyter kernel
@@ -24,6 +29,7 @@ except ImportError:  # plain Python: figures are saved with savefig, at savefig.
 
 __all__ = [
     "plot_forecast", "set_style", "readable", "plot_extrapolation", "plot_fits", "plot_proxy_fits", "facet_grid",
+    "figure_legend", "figure_png", "font_record",
     "plot_group_fits", "plot_params",
     "plot_backtest", "plot_routes", "plot_seed_spread", "plot_predicted_vs_observed", "plot_mixtures", "plot_isoflop",
     "plot_penalty",
@@ -34,12 +40,78 @@ FIT_COLOR = "#1f77b4"
 HELDOUT_COLOR = "#d62728"
 
 
+# The book's pages show a figure at most this wide (CSS px = inches x figure.dpi): a cell output's width in the
+# sphinx-book-theme page at the 1280 px window .ci/check_pages.py uses (672 px, measured). A wider figure is scaled
+# down, and its text with it.
+COLUMN_INCHES = 6.7
+# The smallest font a figure of the book may use (points): at figure.dpi = 100 and shown unscaled, 7 pt is 9.7
+# CSS px, above the 9 px .ci/check_pages.py requires. The style's own fonts (seaborn's "paper" context) are 8.8 pt
+# and up.
+MIN_FONT_PT = 7.0
+# The key of the PNG text chunk that records the fonts a figure was drawn with (read by .ci/check_pages.py).
+FONT_RECORD = "scalinglaws:fonts"
+
+
 def set_style() -> None:
-    """The book's plotting style (seaborn 'whitegrid', compact fonts); in a notebook, retina-resolution figures."""
+    """The book's plotting style (seaborn 'whitegrid', fonts of 8.8 points and up); in a
+    notebook, retina-resolution figures whose PNG records the smallest font drawn (see :func:`font_record`)."""
     sns.set_theme(style="whitegrid", context="paper", font_scale=1.0)
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 200, "axes.titlesize": 10})
     if set_matplotlib_formats is not None and "inline" in plt.get_backend():
         set_matplotlib_formats("retina")  # figures at twice the pixel density, shown at the same size
+        _record_fonts_in_notebook_figures()
+
+
+def _visible_texts(artist):
+    if not artist.get_visible():
+        return
+    if isinstance(artist, mpl_text.Text) and artist.get_text().strip():
+        yield artist
+    for child in artist.get_children():
+        yield from _visible_texts(child)
+
+
+def font_record(fig, dpi: float) -> dict:
+    """What a figure's smallest text is, for a page check to measure: ``{"min_pt", "dpi", "text"}`` -- the
+    smallest font size (points) among the figure's visible, non-empty texts (tick labels, axis labels, titles,
+    legends, annotations, colour bars), the resolution the PNG is drawn at (pixels per inch) and that text (cut to
+    40 characters). Shown with the image scaled from its natural width ``w`` to ``w'`` CSS px, the text is
+    ``min_pt * dpi / 72 * w' / w`` CSS px high (.ci/check_pages.py). ``min_pt`` is None for a figure without text."""
+    texts = list(_visible_texts(fig))
+    if not texts:
+        return {"min_pt": None, "dpi": float(dpi), "text": ""}
+    smallest = min(texts, key=lambda t: t.get_fontsize())
+    return {"min_pt": round(float(smallest.get_fontsize()), 3), "dpi": float(dpi),
+            "text": smallest.get_text().strip()[:40]}
+
+
+def figure_png(fig, dpi: float | None = None, **kwargs) -> bytes:
+    """The figure as PNG bytes (``savefig`` at ``dpi``, default ``savefig.dpi``, tight bounding box) with its
+    :func:`font_record` in a text chunk under the key :data:`FONT_RECORD`."""
+    dpi = float(dpi or plt.rcParams["savefig.dpi"])
+    kwargs.setdefault("bbox_inches", "tight")
+    meta = {FONT_RECORD: json.dumps(font_record(fig, dpi))}
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata=meta, **kwargs)
+    return buf.getvalue()
+
+
+def _record_fonts_in_notebook_figures() -> None:
+    """In IPython, draw figures as retina PNGs (IPython's own ``retina_figure``) with the font record added."""
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import retina_figure
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def retina_with_fonts(fig):
+        meta = {FONT_RECORD: json.dumps(font_record(fig, 2 * fig.dpi))}
+        return retina_figure(fig, base64=True, metadata=meta)
+
+    shell.display_formatter.formatters["image/png"].for_type(mpl_figure.Figure, retina_with_fonts)
 
 
 def readable(frame, index: bool = False):
@@ -54,13 +126,33 @@ def readable(frame, index: bool = False):
     return out.rename(index=label) if index else out
 
 
-def facet_grid(n: int, ncols: int = 4, size: float = 2.6):
-    """A grid of ``n`` axes (extra axes hidden), returned flat."""
+def facet_grid(n: int, ncols: int = 3, size: float | None = None, aspect: float = 0.8):
+    """A grid of ``n`` axes (extra axes hidden), returned flat. Panels are ``size`` inches wide (default: the
+    :data:`COLUMN_INCHES` column shared by ``ncols`` panels, so that the page shows the figure unscaled and its
+    text at its drawn size) and ``aspect`` times as high."""
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * 0.9), squeeze=False)
+    size = COLUMN_INCHES / ncols if size is None else size
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * aspect), squeeze=False)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, axes.flat[:n]
+
+
+def figure_legend(fig, *, ncol: int | None = None, **kwargs):
+    """One legend for the whole figure, below its panels: every labelled artist of every axis, once per label (the
+    first one drawn), with any per-axis legend removed. Call it after ``tight_layout``; a saved or displayed figure
+    (tight bounding box) includes it."""
+    handles, labels = [], []
+    for ax in fig.axes:
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    ncol = ncol or min(len(labels), 3)
+    kwargs = {"loc": "upper center", "bbox_to_anchor": (0.5, 0.0), "frameon": False, **kwargs}
+    return fig.legend(handles, labels, ncol=ncol, **kwargs)
 
 
 def plot_extrapolation(ax, result: FitResult, C, Q, heldout, *, level: float = 0.95, title: str | None = None,
@@ -155,15 +247,20 @@ def plot_group_fits(ax, fits: dict, table, *, x: str, y: str, by: str, transform
     return ax
 
 
-def plot_params(axes, params, names, *, x=None, logx: bool = True, logy=(), color=FIT_COLOR, label=None):
+# Distinct markers for series told apart by colour as well (with up to 8 series, colour alone is not enough).
+MARKERS = ("o", "s", "^", "v", "D", "P", "X", "*")
+
+
+def plot_params(axes, params, names, *, x=None, logx: bool = True, logy=(), color=FIT_COLOR, label=None,
+                marker: str = "o"):
     """Fitted parameters (with ±1 SE bars where available) against the group index (or column ``x``) of a
     :func:`scalinglaws.fitting.fit_groups` table, one axis per parameter name."""
     xs = params.index.to_numpy(float) if x is None else params[x].to_numpy(float)
     for ax, name in zip(axes, names):
         se = params.get(f"se_{name}")
         err = None if se is None else np.nan_to_num(se.to_numpy(float), nan=0.0)
-        ax.errorbar(xs, params[name].to_numpy(float), yerr=err, fmt="o-", ms=3, lw=1, capsize=2, color=color,
-                    label=label)
+        ax.errorbar(xs, params[name].to_numpy(float), yerr=err, fmt=f"{marker}-", ms=4, lw=1, capsize=2,
+                    color=color, label=label)
         if logx:
             ax.set_xscale("log")
         if name in logy:
@@ -185,7 +282,8 @@ def plot_backtest(ax, bt, *, target_C: float, observed: float | None = None, col
     if observed is not None:
         ax.axhline(observed, color="0.3", lw=0.8, ls="--")
     ax.set_xlabel("orders below the target, log10(C_target / C_max)", fontsize=8)
-    ax.invert_xaxis()
+    if not ax.xaxis_inverted():  # once, however many backtests an axis (or axes sharing it) draws
+        ax.invert_xaxis()
     return ax
 
 
@@ -381,10 +479,11 @@ def plot_exponent_in_k(ax, k, joint_exponent, per_k_params, *, color=None, label
     return ax
 
 
-def plot_forecast(ax, fc, *, n_grid: int = 200):
+def plot_forecast(ax, fc, *, observed=None, n_grid: int = 200):
     """A :class:`~scalinglaws.Forecast`: the fitted runs, the fitted law out to the targets, the backtest's
-    predictions from its middle cutoff (runs predicted from the smaller ones), and each target's prediction with
-    its interval. The x axis is compute (C, or 6ND); an accuracy axis is kept inside [0, 1]."""
+    predictions from its middle cutoff (runs predicted from the smaller ones), each target's prediction with its
+    interval and, when known, its ``observed`` value (one per target). The x axis is compute (C, or 6ND); an
+    accuracy axis is kept inside [0, 1]."""
     res = fc.fit
     law = res.law
     size = ladder_size(law, res.X)
@@ -402,13 +501,18 @@ def plot_forecast(ax, fc, *, n_grid: int = 200):
     err = np.vstack([fc.predicted - fc.lower, fc.upper - fc.predicted])
     ax.errorbar(t_size, fc.predicted, yerr=err, fmt="D", color=HELDOUT_COLOR, ms=5, capsize=3,
                 label=f"forecast, {fc.level:.0%} {fc.interval} interval")
+    if observed is not None:
+        observed = np.atleast_1d(np.asarray(observed, float))
+        if observed.shape != np.shape(fc.predicted):
+            raise ValueError(f"observed: one value per target ({np.size(fc.predicted)}), got {observed.size}")
+        ax.scatter(t_size, observed, marker="*", s=90, color="k", zorder=5, label="observed (not fitted)")
     ax.set_xscale("log")
     ax.set_xlabel("training compute C (FLOPs)" if "C" in law.variables else "training compute 6ND (FLOPs)")
     ax.set_ylabel({"Q": "accuracy", "P": "pass@k", "L": "loss"}.get(law.response, law.response))
     if law.response in ("Q", "P"):
-        values = np.concatenate([y_obs, fc.lower, fc.upper])
+        values = np.concatenate([y_obs, fc.lower, fc.upper, [] if observed is None else observed])
         lo, hi = np.nanmin(values), np.nanmax(values)
         pad = 0.05 * (hi - lo)
         ax.set_ylim(max(0.0, lo - pad), min(1.0, hi + pad))
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=8)
     return ax

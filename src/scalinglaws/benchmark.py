@@ -112,6 +112,8 @@ class Ladder:
             raise ValueError(f"{self.name}: the task table lacks {missing}")
         if not self.tasks["response"].isin(("Q", "P")).all():
             raise ValueError(f"{self.name}: a task's response is 'Q' (accuracy) or 'P' (pass@k)")
+        if not ((self.tasks["n_items"] > 0).all() and self.tasks["chance"].between(0, 1, inclusive="left").all()):
+            raise ValueError(f"{self.name}: every task needs n_items > 0 and a chance level in [0, 1)")
         for task, t in self.tasks.iterrows():
             if select(self.runs, t["benchmark"], t["metric"]).empty:
                 raise ValueError(f"{self.name}: task {task!r} has no rows ({t['benchmark']}, {t['metric']})")
@@ -209,6 +211,8 @@ def _krajewski(mixture: str, tpr: float) -> Ladder:
     have_ll = set(runs.loc[runs["metric"] == "loglikelihood", "benchmark"])
     tasks = _tasks(specs, chance=K.random_levels(P, runs), task_loss={b: "loglikelihood" for b in have_ll},
                    sign=-1.0)
+    # the protocol's benchmarks, metrics and chance levels; not its fit filters (smallest compute, margin above
+    # chance): the benchmark fits every ladder the same way
     return Ladder(f"krajewski_{mixture}_tpr{tpr:g}", runs.reset_index(drop=True), tasks, proxy=tuple(P.proxy),
                   source=f"Krajewski et al. 2025, {mixture} mixture, TPR {tpr:g} (the protocol's benchmarks and "
                   "chance levels; validation loss: the protocol's proxy)")
@@ -370,7 +374,7 @@ def run(ladders, methods=None, cutoffs=4, *, tasks=None, min_points: int = 5, ti
         Route names; each is used where :func:`applicable` says it fits. Default: every registered route but
         :data:`EXCLUDED` and :data:`SLOW` (``"all"`` adds BNSL, about 5 s per fit).
     cutoffs : int, "all" or array_like
-        The fitted range's upper ends (see :func:`_cutoffs`): ``"all"`` -- every ladder compute that leaves at
+        The fitted range's upper ends: ``"all"`` -- every ladder compute that leaves at
         least ``min_points`` fitted runs and a run above it; an integer ``n`` -- ``n`` of those spread evenly in
         log C (default 4, which keeps a run over every ladder to minutes); explicit FLOPs, snapped down.
     tasks : dict or list, optional
@@ -429,7 +433,7 @@ def run(ladders, methods=None, cutoffs=4, *, tasks=None, min_points: int = 5, ti
                                           reason=res.reason)
                         row = pd.concat([row.reset_index(drop=True),
                                          pts.drop(columns=["C"], errors="ignore").reset_index(drop=True)], axis=1)
-                    except (ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
+                    except (ValueError, RuntimeError, ArithmeticError, np.linalg.LinAlgError) as exc:
                         row = base.assign(method=name, n_fit=len(f), status="failed", reason=str(exc))
                     timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
                     frames.append(row)

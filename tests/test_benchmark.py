@@ -207,3 +207,13 @@ def test_the_benchmark_does_not_move_with_the_data(mirror_env, monkeypatch):
     rank = [B.summarise(t, by=["task", "distance_bin", "method"])["mae"].groupby(level=[0, 1]).rank()
             for t in (base, moved)]
     pd.testing.assert_series_equal(rank[0], rank[1])
+
+
+def test_workers_do_not_change_the_table():
+    lads = [CASES["direct"](), _ladder(np.linspace(0.3, 0.6, C.size), name="line")]
+    one = B.run(lads, methods=["direct", "linear_log_compute"], cutoffs=2)
+    two = B.run(lads, methods=["direct", "linear_log_compute"], cutoffs=2, n_jobs=2)
+    pd.testing.assert_frame_equal(one, two)
+    assert set(one["ladder"]) == {"synthetic", "line"}
+    with pytest.raises(ValueError, match="n_jobs"):
+        B.run(lads, n_jobs=0)

@@ -33,7 +33,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -363,8 +365,44 @@ def _scores(res, held: pd.DataFrame, variables: tuple, n_items: float) -> pd.Dat
     return pts.drop(columns=[v for v in variables if v != "C"])
 
 
-def run(ladders, methods=None, cutoffs=4, *, tasks=None, min_points: int = 5, timings: dict | None = None
-        ) -> pd.DataFrame:
+def _run_task(unit) -> tuple[list, dict]:
+    """One ladder x task of :func:`run`: its rows (one frame per cutoff x method) and seconds per method."""
+    lad, task, methods, cutoffs, min_points = unit
+    frames, timings = [], {}
+    t = lad.tasks.loc[task]
+    s = lad.series(task)
+    s = s[s["role"].isin(("ladder", "target")) & np.isfinite(s["y"])]
+    fit_pool = s[s["role"] == "ladder"]
+    meths = applicable(lad, task, methods)
+    for cut in _cutoffs(fit_pool["C"].to_numpy(), s["C"].to_numpy(), min_points, cutoffs):
+        fitted, held = fit_pool[fit_pool["C"] <= cut], s[s["C"] > cut]
+        base = pd.DataFrame({"ladder": lad.name, "task": task, "benchmark": t["benchmark"], "metric": t["metric"],
+                             "cutoff": float(cut), "run_id": held["run_id"].to_numpy(),
+                             "role": held["role"].to_numpy(), "C": held["C"].to_numpy(float)})
+        base["distance"] = np.log10(base["C"] / float(cut))
+        for name in meths:
+            r = route(name)
+            start = time.perf_counter()
+            need = [c for c in ({"validation": ["L_val"], "task": ["L_task"]}.get(r.proxy, [])
+                                + list(r.predict_variables)) if c in fitted]
+            f = fitted.dropna(subset=need)
+            try:
+                res = _fit(lad, task, name, f)
+                if res.status == FitStatus.FAILED:
+                    raise RuntimeError(res.reason or "the fit failed")
+                pts = _scores(res, held, r.predict_variables, float(t["n_items"]))
+                row = base.assign(method=name, n_fit=res.n_points, status=str(res.status), reason=res.reason)
+                row = pd.concat([row.reset_index(drop=True),
+                                 pts.drop(columns=["C"], errors="ignore").reset_index(drop=True)], axis=1)
+            except (ValueError, RuntimeError, ArithmeticError, np.linalg.LinAlgError) as exc:
+                row = base.assign(method=name, n_fit=len(f), status="failed", reason=str(exc))
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+            frames.append(row)
+    return frames, timings
+
+
+def run(ladders, methods=None, cutoffs=4, *, tasks=None, min_points: int = 5, timings: dict | None = None,
+        n_jobs: int = 1) -> pd.DataFrame:
     """Rolling-origin backtest of every applicable method on every ladder x task.
 
     Parameters
@@ -383,7 +421,9 @@ def run(ladders, methods=None, cutoffs=4, *, tasks=None, min_points: int = 5, ti
         Fewest ladder runs with a score at or below a cutoff (a route with more parameters than that allows fails,
         and is recorded as failing).
     timings : dict, optional
-        Filled with the seconds each method spent fitting and scoring.
+        Filled with the seconds each method spent fitting and scoring (summed over workers).
+    n_jobs : int
+        Worker processes, one ladder x task per job (the table does not depend on it).
 
     Returns
     -------
@@ -402,41 +442,25 @@ def run(ladders, methods=None, cutoffs=4, *, tasks=None, min_points: int = 5, ti
         for m in ([methods] if isinstance(methods, str) else methods):
             route(m)  # a wrong name is named
     timings = {} if timings is None else timings
-    frames = []
+    units = []
     for lad in ladders:
         names = (tasks.get(lad.name, list(lad.tasks.index)) if isinstance(tasks, dict)
                  else list(lad.tasks.index) if tasks is None else [t for t in tasks if t in lad.tasks.index])
-        for task in names:
-            t = lad.tasks.loc[task]
-            s = lad.series(task)
-            s = s[s["role"].isin(("ladder", "target")) & np.isfinite(s["y"])]
-            fit_pool = s[s["role"] == "ladder"]
-            meths = applicable(lad, task, methods)
-            for cut in _cutoffs(fit_pool["C"].to_numpy(), s["C"].to_numpy(), min_points, cutoffs):
-                fitted, held = fit_pool[fit_pool["C"] <= cut], s[s["C"] > cut]
-                base = pd.DataFrame({"ladder": lad.name, "task": task, "benchmark": t["benchmark"],
-                                     "metric": t["metric"], "cutoff": float(cut), "run_id": held["run_id"].to_numpy(),
-                                     "role": held["role"].to_numpy(), "C": held["C"].to_numpy(float)})
-                base["distance"] = np.log10(base["C"] / float(cut))
-                for name in meths:
-                    r = route(name)
-                    start = time.perf_counter()
-                    need = [c for c in ({"validation": ["L_val"], "task": ["L_task"]}.get(r.proxy, [])
-                                        + list(r.predict_variables)) if c in fitted]
-                    f = fitted.dropna(subset=need)
-                    try:
-                        res = _fit(lad, task, name, f)
-                        if res.status == FitStatus.FAILED:
-                            raise RuntimeError(res.reason or "the fit failed")
-                        pts = _scores(res, held, r.predict_variables, float(t["n_items"]))
-                        row = base.assign(method=name, n_fit=res.n_points, status=str(res.status),
-                                          reason=res.reason)
-                        row = pd.concat([row.reset_index(drop=True),
-                                         pts.drop(columns=["C"], errors="ignore").reset_index(drop=True)], axis=1)
-                    except (ValueError, RuntimeError, ArithmeticError, np.linalg.LinAlgError) as exc:
-                        row = base.assign(method=name, n_fit=len(f), status="failed", reason=str(exc))
-                    timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
-                    frames.append(row)
+        units += [(lad, task, methods, cutoffs, min_points) for task in names]
+    if int(n_jobs) < 1:
+        raise ValueError(f"n_jobs must be >= 1, got {n_jobs}")
+    if int(n_jobs) == 1 or len(units) < 2:
+        done = [_run_task(u) for u in units]
+    else:  # one ladder x task per job; the table does not depend on n_jobs (each fit is its own computation)
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload([__name__])
+        with ProcessPoolExecutor(min(int(n_jobs), len(units)), mp_context=ctx) as pool:
+            done = list(pool.map(_run_task, units))
+    frames = []
+    for f, tm in done:
+        frames += f
+        for name, sec in tm.items():
+            timings[name] = timings.get(name, 0.0) + sec
     if not frames:
         return pd.DataFrame(columns=list(TABLE_COLUMNS))
     out = pd.concat(frames, ignore_index=True).reindex(columns=list(TABLE_COLUMNS))

@@ -217,3 +217,22 @@ def test_workers_do_not_change_the_table():
     assert set(one["ladder"]) == {"synthetic", "line"}
     with pytest.raises(ValueError, match="n_jobs"):
         B.run(lads, n_jobs=0)
+
+
+def test_a_ladder_is_validated():
+    lad = _ladder(np.linspace(0.3, 0.6, C.size))
+    with pytest.raises(ValueError, match="role"):
+        B.Ladder("x", lad.runs.assign(role="train"), lad.tasks)
+    with pytest.raises(ValueError, match="lacks"):
+        B.Ladder("x", lad.runs, lad.tasks.drop(columns=["chance"]))
+    with pytest.raises(ValueError, match="no rows"):
+        B.Ladder("x", lad.runs, lad.tasks.assign(metric="acc_norm"))
+    with pytest.raises(ValueError, match="non-finite"):  # the data schema's own check
+        B.Ladder("x", lad.runs.assign(value=np.nan), lad.tasks)
+    two = _ladder(np.linspace(0.3, 0.6, C.size), L_val=L_VAL)  # two rows per run
+    bad = two.runs.copy()
+    bad.loc[0, "role"] = "target"  # one run, two roles
+    with pytest.raises(ValueError, match="more than one compute or role"):
+        B.Ladder("x", bad, two.tasks)
+    assert lad.summary() == {"ladder": "synthetic", "runs": 18, "targets": 0, "reruns": 0, "tasks": 1, "N_D": True,
+                             "validation_loss": False, "task_loss": False}

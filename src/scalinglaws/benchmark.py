@@ -121,6 +121,10 @@ class Ladder:
                 raise ValueError(f"{self.name}: task {task!r} has no rows ({t['benchmark']}, {t['metric']})")
         if self.proxy is not None and select(self.runs, *self.proxy).empty:
             raise ValueError(f"{self.name}: no validation-loss rows {self.proxy}")
+        per_run = self.runs.groupby("run_id")[["C", "role"]].nunique()
+        if (per_run > 1).any().any():
+            raise ValueError(f"{self.name}: run(s) {list(per_run.index[(per_run > 1).any(axis=1)][:3])} have more "
+                             "than one compute or role")
         if (self.run_table["role"] == "ladder").sum() < 3:
             raise ValueError(f"{self.name}: fewer than 3 ladder runs")
 

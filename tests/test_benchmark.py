@@ -116,6 +116,9 @@ def test_an_unfittable_method_is_a_failure_row_with_its_reason():
     assert (t["status"] == "failed").all() and t["reason"].str.contains("usable points").all()
     s = B.summarise(t, by="method")
     assert s.loc["direct", "n_failed"] == 6 and s.loc["direct", "failure_share"] == 1.0
+    both = B.summarise(B.run(CASES["direct"](), methods=["direct", "carry_forward"], cutoffs=[CUTOFF]), by="method")
+    assert both.loc["direct", "interval_share"] == 1.0 and both.loc["carry_forward", "interval_share"] == 0.0
+    assert np.isnan(both.loc["carry_forward", "coverage"])
 
 
 def test_applicability_follows_the_ladder():

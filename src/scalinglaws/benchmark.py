@@ -476,7 +476,8 @@ def run(ladders, methods=None, cutoffs=4, *, tasks=None, min_points: int = 5, ti
 def summarise(table: pd.DataFrame, by=("ladder", "method", "distance_bin")) -> pd.DataFrame:
     """:func:`scalinglaws.heldout.summarise` of :func:`run`'s successful rows per group of ``by`` (``coverage``
     and ``interval_score`` at 90%), with ``coverage_50``, ``coverage_80``, ``coverage_95`` (NaN when some row has
-    no interval), ``median_rel_error``, ``n_failed`` (rows of failed fits) and ``failure_share``. Empty groups
+    no interval), ``interval_share`` (the share of rows that have one), ``median_rel_error``, ``n_failed`` (rows of
+    failed fits) and ``failure_share``. Empty groups
     (e.g. a distance bin a ladder does not reach) are left out."""
     by = [by] if isinstance(by, str) else list(by)
     rows = {}
@@ -486,6 +487,7 @@ def summarise(table: pd.DataFrame, by=("ladder", "method", "distance_bin")) -> p
         for level in (50, 80, 95):
             c = ok[f"covered_{level}"].to_numpy(float)
             s[f"coverage_{level}"] = float(np.mean(c)) if c.size and np.all(np.isfinite(c)) else np.nan
+        s["interval_share"] = float(np.isfinite(ok["covered"].to_numpy(float)).mean()) if len(ok) else np.nan
         rel = ok["rel_error"].to_numpy(float)
         s["median_rel_error"] = float(np.nanmedian(rel)) if np.isfinite(rel).any() else np.nan
         s["n_heldout"] = len(ok)

@@ -25,6 +25,12 @@ Coverage
     ``upper``, ``covered`` and ``interval_score_90`` are the 90% interval's. A route without an interval
     (``carry_forward``; a fit without a covariance) has NaN coverage, never a guessed one.
 
+Speed (``benchmarks/bench_benchmark.py``, one process on a shared 2-core machine, 2026-12-06): building the 12
+ladders takes 2 s; the default run (every applicable route but BNSL, 4 cutoffs) 20-60 s per Krajewski ladder, 22 s
+on OLMo, 6-22 s per Pythia ladder and 250-300 s per Gadre corpus (46 tasks, many near chance, where the sigmoid and
+the logistic two-stage route search longest): about 18 minutes over all 12 on one core. BNSL adds about 5 s per fit.
+A chapter runs a stated subset (``tasks=``, ``cutoffs=``) or ``n_jobs`` workers.
+
 The observational-scaling data (``obsscaling`` in the data mirror) has no loader in :mod:`scalinglaws.datasets`
 yet, so it is not a ladder here.
 """

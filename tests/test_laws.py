@@ -31,6 +31,8 @@ TRUTH = {
     "loss_floor_in_compute": ({"C": C}, dict(E=0.6, A=300.0, alpha=0.12)),
     "accuracy_linear_in_loss": ({"L": np.linspace(2.2, 4.0, 30)}, dict(a=1.3, b=-0.3)),
     "accuracy_logistic_in_loss": ({"L": np.linspace(2.0, 4.5, 40)}, dict(a=0.6, k=-4.0, l0=3.0, b=0.25)),
+    "linear_in_log_compute": ({"C": C}, dict(a=-1.5, b=0.1)),
+    "sigmoid_in_log_compute": ({"C": C}, dict(a=0.6, k=1.5, x0=20.5, b=0.25)),
 }
 
 

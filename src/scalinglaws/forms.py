@@ -10,6 +10,7 @@ __all__ = [
     "direct_power_law", "direct_qmax", "bnsl", "bnsl_jacobian", "across_tpr", "passk_joint", "power_in_k",
     "pass_at_k_in_compute", "pass_at_k_in_compute_jacobian", "params_tokens", "params_tokens_jacobian",
     "gold_reference", "chinchilla", "loss_in_compute", "accuracy_linear_in_loss", "accuracy_logistic_in_loss",
+    "accuracy_linear_in_log_compute", "accuracy_logistic_in_log_compute", "accuracy_logistic_in_log_compute_jacobian",
 ]
 
 
@@ -217,3 +218,31 @@ def accuracy_logistic_in_loss(L, a, k, l0, b):
     With accuracy falling as loss grows, the fitted ``k`` is negative.
     """
     return a / (1.0 + np.exp(np.clip(-k * (L - l0), -700, 700))) + b
+
+
+def accuracy_linear_in_log_compute(C, a, b):
+    r"""A naive baseline: accuracy a straight line in the decades of compute, :math:`Q = a + b\,\log_{10} C`
+    (least squares on Q). No floor, no ceiling: what a forecaster who draws a line through the plot predicts."""
+    return a + b * np.log10(C)
+
+
+def accuracy_logistic_in_log_compute(C, a, k, x0, b):
+    r"""Accuracy a sigmoid in the decades of compute (least squares on Q).
+
+    .. math:: Q = \frac{a}{1 + e^{-k (\log_{10} C - x_0)}} + b
+
+    ``b`` is the floor (near chance), ``a + b`` the ceiling, ``x0`` the decade of the midpoint and ``k`` the
+    steepness per decade: the emergence curve of an accuracy that rises from chance (cf. the sigmoid in a task's
+    loss of :func:`accuracy_logistic_in_loss`, here in compute directly).
+    """
+    return a / (1.0 + np.exp(np.clip(-k * (np.log10(C) - x0), -700, 700))) + b
+
+
+def accuracy_logistic_in_log_compute_jacobian(C, a, k, x0, b):
+    r"""Derivatives of :func:`accuracy_logistic_in_log_compute` in ``(a, k, x0, b)``: with
+    :math:`s = 1/(1 + e^{-k(x - x_0)})`, :math:`x = \log_{10} C`, they are :math:`s`, :math:`a s (1 - s)(x - x_0)`,
+    :math:`-a s (1 - s) k` and 1."""
+    x = np.log10(C)
+    s = 1.0 / (1.0 + np.exp(np.clip(-k * (x - x0), -700, 700)))
+    ds = a * s * (1.0 - s)
+    return np.column_stack([s, ds * (x - x0), -ds * k, np.ones_like(x)])

@@ -32,7 +32,10 @@ import numpy as np
 from . import spaces
 from . import starts as S
 from .forms import (
+    accuracy_linear_in_log_compute,
     accuracy_linear_in_loss,
+    accuracy_logistic_in_log_compute,
+    accuracy_logistic_in_log_compute_jacobian,
     accuracy_logistic_in_loss,
     across_tpr,
     bnsl,
@@ -304,6 +307,31 @@ LAWS: dict[str, Law] = {
             formula="Q = a / (1 + exp(-k (L - l0))) + b",
             reference="Krajewski et al. 2025, two-stage route, stage 2 (logistic)",
             start_rule=S.closed_form(S.logistic_guess),
+        ),
+        Law(
+            name="linear_in_log_compute",
+            func=accuracy_linear_in_log_compute,
+            variables=("C",),
+            response="Q",
+            space="identity",
+            params=(Param("a", -100.0, 100.0), Param("b", -100.0, 100.0)),
+            formula="Q = a + b * log10(C)",
+            reference="ours: the naive baseline of the forecasting benchmark (a straight line in log C)",
+            start_rule=S.exact_least_squares,
+        ),
+        Law(
+            name="sigmoid_in_log_compute",
+            func=accuracy_logistic_in_log_compute,
+            variables=("C",),
+            response="Q",
+            space="identity",
+            # an accuracy spans at most 1; |k| <= 20 per decade is a rise from 12% to 88% of the span within a
+            # fifth of a decade, steeper than any ladder resolves (a wider bound only lets a flat series wander)
+            params=(Param("a", 0.0, 1.0), Param("k", -20.0, 20.0), Param("x0", 0.0, 40.0), Param("b", -1.0, 1.0)),
+            formula="Q = a / (1 + exp(-k (log10(C) - x0))) + b",
+            reference="ours: an emergence sigmoid in log compute (the benchmark's sigmoid method)",
+            start_rule=S.closed_form(S.logistic_in_log_compute_guess),
+            jacobian=accuracy_logistic_in_log_compute_jacobian,
         ),
     ]
 }

@@ -20,7 +20,12 @@ route                   needs                  what it is
 ``params_tokens``       N, D                   pass@k in parameters and tokens (Schaeffer law 2), response P
 ``olmo_chained``        N, D, L                the OLMo ladder paper's method: task loss in N, D, then a sigmoid
 ``olmo_chained_flops``  C, L                   its FLOPs variant: task loss in compute, then the sigmoid
+``sigmoid_log_compute`` C                      accuracy a sigmoid in log10 C (floor, ceiling, midpoint, steepness)
+``carry_forward``       C                      naive baseline: the largest fitted run's score, carried forward
+``linear_log_compute``  C                      naive baseline: a straight line in (log10 C, score)
 ======================= ====================== ====================================================================
+
+The last two are the baselines a forecasting method must beat (:mod:`scalinglaws.benchmark`).
 
 For a chained route, ``L`` is the proxy loss of each fitted run (the validation loss for the two-stage routes, the
 task loss -- bits per byte of the correct answer -- for the OLMo routes); predicting needs only the first stage's
@@ -36,10 +41,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .fitting import fit
-from .results import Predictor
+from .results import FitStatus, PointPrediction, Predictor
 from .two_stage import TwoStageResult, fit_two_stage
 
-__all__ = ["Route", "ROUTES", "route", "fit_route", "route_color"]
+__all__ = ["Route", "ROUTES", "route", "fit_route", "route_color", "CarriedForward"]
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,63 @@ def _olmo_chained(stage1_law: str, stage1_vars: tuple[str, ...], name: str):
     return fitter
 
 
+@dataclass(frozen=True)
+class CarriedForward:
+    """The naive forecast: the score of the largest fitted run (the mean of the runs at the largest compute, if
+    several), predicted at every larger budget. No parameters are fitted, so there is no interval: its standard
+    errors are NaN and its coverage is undefined. A :class:`~scalinglaws.results.Predictor`."""
+
+    C: np.ndarray
+    Q: np.ndarray
+    response: str = "Q"
+    name: str = "carry_forward"
+    reason: str = ""
+
+    @property
+    def value(self) -> float:
+        """The carried score."""
+        return float(np.mean(self.Q[self.C == np.max(self.C)]))
+
+    @property
+    def status(self) -> FitStatus:
+        return FitStatus.CONVERGED
+
+    @property
+    def params(self) -> dict:
+        return {f"{self.response}_last": self.value}
+
+    @property
+    def stderr(self) -> dict:
+        return {f"{self.response}_last": float("nan")}
+
+    @property
+    def n_points(self) -> int:
+        return int(self.Q.size)
+
+    @property
+    def fitted(self) -> dict:
+        return {"C": self.C, self.response: self.Q}
+
+    def predict(self, C) -> np.ndarray:
+        return np.full(np.shape(np.atleast_1d(np.asarray(C, float))), self.value)
+
+    def get_prediction(self, C) -> PointPrediction:
+        pred = self.predict(C)
+        nan = np.full(pred.shape, np.nan)
+        return PointPrediction({"C": np.atleast_1d(np.asarray(C, float))}, pred, nan, nan)
+
+
+def _carry_forward(data, chance):
+    response = "P" if "P" in data else "Q"
+    C, Q = np.asarray(data["C"], float), np.asarray(data[response], float)
+    if C.size == 0 or C.shape != Q.shape:
+        raise ValueError(f"carry_forward needs C and {response} of the same, non-zero length")
+    ok = np.isfinite(C) & np.isfinite(Q)
+    if not ok.any():
+        raise ValueError("carry_forward: no run with a finite compute and score")
+    return CarriedForward(C[ok], Q[ok], response=response)
+
+
 #: Every route, by name (see the module docstring).
 ROUTES: dict[str, Route] = {r.name: r for r in [
     Route("direct", ("C",), "Q", _law("direct"), "#1f77b4", "-log Q' = A C^-alpha (Krajewski Eq. 2)"),
@@ -136,6 +198,12 @@ ROUTES: dict[str, Route] = {r.name: r for r in [
     Route("olmo_chained_flops", ("C", "L"), "Q",
           _olmo_chained("loss_floor_in_compute", ("C",), "olmo_chained_flops"), "#bcbd22",
           "OLMo ladder, FLOPs variant: task loss in compute, then a sigmoid", proxy="task"),
+    Route("sigmoid_log_compute", ("C",), "Q", _law("sigmoid_in_log_compute"), "#e6550d",
+          "accuracy a sigmoid in log10 C"),
+    Route("carry_forward", ("C",), "Q", _carry_forward, "#636363",
+          "naive baseline: the largest fitted run's score carried forward"),
+    Route("linear_log_compute", ("C",), "Q", _law("linear_in_log_compute"), "#a1d99b",
+          "naive baseline: a straight line in (log10 C, score)"),
 ]}
 
 

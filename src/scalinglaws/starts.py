@@ -24,7 +24,8 @@ import numpy as np
 from scipy import optimize
 
 __all__ = ["exact_least_squares", "variable_projection", "bnsl_from_power_law", "closed_form", "bnsl_paper_starts",
-           "loss_in_compute_guess", "logistic_guess"]
+           "loss_in_compute_guess", "logistic_guess",
+           "logistic_in_log_compute_guess"]
 
 
 def exact_least_squares(law, X: dict, y: np.ndarray) -> list[dict[str, float]]:
@@ -117,3 +118,10 @@ def loss_in_compute_guess(X: dict, y: np.ndarray) -> dict[str, float]:
 def logistic_guess(X: dict, y: np.ndarray) -> dict[str, float]:
     """The paper's logistic start: [max Q, min Q, 1, median L] for (a, b, k, l0); a is the span above the floor b."""
     return {"a": float(np.max(y) - np.min(y)), "b": float(np.min(y)), "k": -1.0, "l0": float(np.median(X["L"]))}
+
+
+def logistic_in_log_compute_guess(X: dict, y: np.ndarray) -> dict[str, float]:
+    """The sigmoid in log compute: floor ``b`` the smallest accuracy, span ``a`` to the largest, midpoint ``x0``
+    the median decade of compute, steepness one per decade."""
+    return {"a": float(max(np.max(y) - np.min(y), 1e-3)), "b": float(np.min(y)), "k": 1.0,
+            "x0": float(np.median(np.log10(X["C"])))}

@@ -15,6 +15,7 @@ result wait for the first instead of computing it again: two chapters executed a
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -32,6 +33,23 @@ def cache_dir() -> Path | None:
     """The cache folder named by ``SCALINGLAWS_RESULT_CACHE``, or None when caching is off."""
     text = os.environ.get(CACHE_ENV, "").strip()
     return Path(text) if text else None
+
+
+@contextlib.contextmanager
+def exclusive(name: str):
+    """Hold a named lock in the cache folder (nothing without one): two processes that would compute the same batch
+    of results (two chapters executed at once) take turns, and the second finds the first's results cached."""
+    folder = cache_dir()
+    if folder is None:
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def disk_cached(fn=None, *, ignore=()):

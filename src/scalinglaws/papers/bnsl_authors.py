@@ -32,7 +32,7 @@ import pandas as pd
 from scipy import optimize
 
 from .. import _validate as V
-from .._cache import disk_cached
+from .._cache import disk_cached, exclusive
 from .._threads import one_blas_thread
 from ..fitting import from_space, to_space
 from ..results import PointPrediction
@@ -346,6 +346,14 @@ def prefetch_seeds(problems, *, n_jobs: int = 1) -> None:
     :func:`fit_bnsl_authors_seeds` finds it. ``problems`` are ``(C, Q, call)`` with ``call`` exactly the keywords the
     later call passes (``seeds`` among them). Problems already cached, and problems the procedure refuses (too few
     points), are skipped: the later call computes or refuses them itself."""
+    problems = list(problems)
+    # one batch at a time: a second caller (another chapter executed at the same time) waits, then finds every
+    # result cached instead of computing the same seeds in a second pool
+    with exclusive("prefetch_seeds"):
+        _prefetch(problems, n_jobs)
+
+
+def _prefetch(problems, n_jobs: int) -> None:
     todo = []
     for C, Q, call in problems:
         if fit_bnsl_authors_seeds.cached(C, Q, **call):

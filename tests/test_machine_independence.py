@@ -135,6 +135,7 @@ def _claim_records(prefix, frame, reference):
 
 @pytest.mark.parametrize("draw", [2])
 def test_claims_agree_with_the_book_under_a_perturbation(mirror_env, monkeypatch, draw):
+    pytest.importorskip("pyarrow", reason="the claims read parquet data: pip install 'scalinglaws[parquet]'")
     monkeypatch.delenv(PERTURB_ENV, raising=False)
     reference = glue_check.load_snapshot().get("book/intro.md")
     if not reference:

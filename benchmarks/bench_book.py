@@ -4,17 +4,20 @@
 
 Chapters are read with jupytext and executed with nbclient in a fresh kernel, in the chapter's folder, with the
 environment of the caller (run it through ``make``'s settings, or set ``SCALINGLAWS_DATA_MIRROR`` and
-``OPENBLAS_NUM_THREADS=1`` yourself). ``--jobs 2`` executes two chapters at a time; ``--load`` starts one
-CPU-bound process (``while True: pass``) for the whole run, as a reader's busy machine would have. Nothing is
-asserted: speed is measured here, never in tests.
+``OPENBLAS_NUM_THREADS=1`` yourself). ``--jobs 2`` executes two chapters at a time, slowest first, as ``make book``
+does; the chapters share a results cache emptied first (``SCALINGLAWS_RESULT_CACHE``, a temporary folder), as in
+``make book``, unless ``--no-cache``. ``--load`` starts one CPU-bound process (``while True: pass``) for the whole
+run, as a reader's busy machine would have. Nothing is asserted: speed is measured here, never in tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,13 +29,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def chapters(only=None) -> list[Path]:
-    """The book's executable chapters in the order of ``_toc.yml``."""
-    import yaml
-
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
-    paths = [ROOT / f"{f}.md" for f in files]
-    paths = [p for p in paths if p.read_text().startswith("---\njupytext:")]
+    """The book's executable chapters in ``make book``'s order (``.ci/chapters.py``: the slowest first)."""
+    spec = importlib.util.spec_from_file_location("chapters", ROOT / ".ci" / "chapters.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    paths = [ROOT / f"{f}.md" for f in module.chapters()]
     if only:
         paths = [p for p in paths if any(s in str(p) for s in only)]
     return paths
@@ -68,7 +69,13 @@ def main(argv=None) -> int:
     ap.add_argument("--only", nargs="*", help="chapters whose path contains one of these strings")
     ap.add_argument("--jobs", type=int, default=1, help="chapters executed at a time")
     ap.add_argument("--load", action="store_true", help="run one CPU-bound process beside the book")
+    ap.add_argument("--no-cache", action="store_true", help="no shared results cache (each chapter computes all)")
     args = ap.parse_args(argv)
+    cache = None if args.no_cache else tempfile.TemporaryDirectory(prefix="bench_book_cache_")
+    if cache is not None:
+        os.environ["SCALINGLAWS_RESULT_CACHE"] = cache.name
+    else:
+        os.environ.pop("SCALINGLAWS_RESULT_CACHE", None)
     load = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.load else None
     print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}, jobs={args.jobs}, "
           f"load={'one CPU-bound process' if load else 'none'}", flush=True)
@@ -84,6 +91,8 @@ def main(argv=None) -> int:
     finally:
         if load is not None:
             load.kill()
+        if cache is not None:
+            cache.cleanup()
     t, name, i = max(slowest)
     print(f"all chapters: {time.perf_counter() - start:.0f} s wall; slowest cell {t:.1f} s ({name}, cell {i})")
     return 0

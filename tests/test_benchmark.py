@@ -239,3 +239,151 @@ def test_a_ladder_is_validated():
         B.Ladder("x", bad, two.tasks)
     assert lad.summary() == {"ladder": "synthetic", "runs": 18, "targets": 0, "reruns": 0, "tasks": 1, "N_D": True,
                              "validation_loss": False, "task_loss": False}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# What the table says
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _rows(method, task, errors, *, ladder="L", dbin="0.5-1", se=0.01, width=0.03, covered=1.0, status="converged",
+          observed=None):
+    n = len(errors)
+    obs = np.full(n, 0.5) if observed is None else np.asarray(observed, float)
+    err = np.asarray(errors, float)
+    dist = {"<=0.5": 0.3, "0.5-1": 0.8, "1-1.5": 1.2, ">1.5": 2.0}[dbin]
+    return pd.DataFrame({"ladder": ladder, "task": task, "method": method, "cutoff": 1e20, "status": status,
+                         "reason": "", "run_id": [f"r{i}" for i in range(n)], "role": "ladder", "C": 1e21,
+                         "distance": dist, "observed": obs, "predicted": obs + err, "error": err,
+                         "abs_error": np.abs(err), "rel_error": np.abs(err) / obs, "binomial_se": se,
+                         "error_over_se": np.abs(err) / se, "lower": obs + err - width / 2,
+                         "upper": obs + err + width / 2, "covered": covered, "covered_50": covered,
+                         "covered_80": covered, "covered_90": covered, "covered_95": covered,
+                         "interval_score_90": width}).assign(distance_bin=lambda d: B.distance_bin(d["distance"]))
+
+
+def test_leaderboard_picks_the_lowest_error_and_compares_with_the_baselines():
+    t = pd.concat([_rows("direct", "a", [0.01, -0.01, 0.02]), _rows("carry_forward", "a", [0.05, 0.05, 0.04],
+                                                                        covered=np.nan),
+                   _rows("linear_log_compute", "a", [0.03, 0.03, 0.03]),
+                   _rows("sigmoid_log_compute", "a", [0.001] * 3, status="failed"),  # fails everywhere: never best
+                   _rows("direct", "a", [0.1] * 3, dbin=">1.5"), _rows("linear_log_compute", "a", [0.2] * 3,
+                                                                       dbin=">1.5")])
+    board = B.leaderboard(t)
+    assert list(board.index.get_level_values("distance_bin")) == ["0.5-1", ">1.5"]  # nearest first
+    row = board.loc[("L", "0.5-1")]
+    assert row["best"] == "direct" and row["score"] == pytest.approx(0.01)
+    assert row["baseline"] == "linear_log_compute" and row["ratio"] == pytest.approx(0.01 / 0.03)
+    assert board.loc[("L", ">1.5"), "best"] == "direct"
+
+
+def test_task_verdicts_follow_the_stated_rule():
+    rule = B.VerdictRule()
+    t = pd.concat([
+        _rows("direct", "easy", [0.01, 0.015, -0.01], width=0.05),            # 1.0-1.5 SE, narrow: predictable
+        _rows("direct", "wide", [0.01, 0.01, 0.01], width=0.5),               # right, but 15x the noise's width
+        _rows("direct", "miss", [0.05, 0.06, 0.05], width=0.05),              # 5 SE off
+        _rows("direct", "undercovers", [0.01] * 3, width=0.05, covered=0.0),  # right but intervals never hold
+        _rows("direct", "far_only", [0.01] * 3, dbin=">1.5"),                 # nothing in the judged bin
+        _rows("carry_forward", "flat", [0.0] * 3, covered=np.nan),            # no interval: cannot be judged
+    ])
+    v = B.task_verdicts(t, rule).droplevel("ladder")
+    assert v.loc["easy", "verdict"] == "predictable" and v.loc["easy", "best"] == "direct"
+    assert v.loc["wide", "verdict"] == "predictable with wide intervals"
+    assert v.loc["miss", "verdict"] == "not predictable" and v.loc["undercovers", "verdict"] == "not predictable"
+    assert v.loc["far_only", "verdict"] == "not assessed" and v.loc["flat", "verdict"] == "not assessed"
+    assert set(v["verdict"]) <= set(B.VERDICTS)
+    # the task gets the best verdict any method earns
+    two = pd.concat([_rows("direct", "x", [0.05] * 3), _rows("linear_log_compute", "x", [0.01] * 3, width=0.05)])
+    assert B.task_verdicts(two).loc[("L", "x"), "best"] == "linear_log_compute"
+    assert B.task_verdicts(two, methods=["direct"]).loc[("L", "x"), "verdict"] == "not predictable"
+    with pytest.raises(ValueError, match="distance_bin"):
+        B.VerdictRule(distance_bin="10")
+
+
+def test_direct_vs_two_stage_and_distance_curve():
+    t = pd.concat([_rows("direct", "a", [0.01] * 3), _rows("two_stage_linear", "a", [0.03] * 3),
+                   _rows("two_stage_logistic", "a", [0.02] * 3), _rows("direct", "b", [0.05] * 3),
+                   _rows("two_stage_linear", "b", [0.04] * 3), _rows("direct", "c", [0.01] * 3),
+                   _rows("two_stage_linear", "c", [0.02] * 3)])
+    d = B.direct_vs_two_stage(t).loc[("L", "0.5-1")]
+    assert d["direct_wins"] == pytest.approx(2 / 3) and d["verdict"] == "direct" and d["n_tasks"] == 3
+    curve = B.distance_curve(t, step=0.5, score="abs_error")
+    assert set(curve["method"]) == {"direct", "two_stage_linear", "two_stage_logistic"}
+    assert curve.loc[curve["method"] == "two_stage_logistic", "median"].iloc[0] == pytest.approx(0.02)
+    assert (curve["distance"] == 0.75).all()
+
+
+def test_corpus_ranking_counts_pairs_right():
+    ladders, rows = {}, []
+    for i, corpus in enumerate(("a", "b", "c")):
+        y = np.linspace(0.3, 0.5, C.size) + 0.01 * i  # c > b > a everywhere
+        role = np.where(np.arange(C.size) >= 17, "target", "ladder")
+        lad = _ladder(y, role=role, name=f"gadre_{corpus}")
+        ladders[lad.name] = lad
+        # a method that gets the target's order backwards
+        rows.append(_rows("direct", "task", [0.0], ladder=lad.name, observed=[y[-1]]).assign(
+            run_id="r17", role="target", predicted=0.5 - 0.01 * i))
+    r = B.corpus_ranking(pd.concat(rows), ladders)
+    raw, direct = r[r["ranking"] == "raw"].iloc[0], r[r["ranking"] == "direct"].iloc[0]
+    assert raw["pairs"] == 3 and raw["right"] == 3 and direct["right"] == 0
+    with pytest.raises(ValueError, match="two ladders"):
+        B.corpus_ranking(pd.concat(rows), {"gadre_a": ladders["gadre_a"]})
+
+
+def test_user_ladder_and_pick():
+    y = CHANCE + (1 - CHANCE) * _law("direct", {"C": C}, A=2000.0, alpha=0.15)
+    frame = pd.DataFrame({"flops": C, "acc": y, "flat": 0.3, "other": np.linspace(0.3, 0.4, C.size)})
+    lad = B.user_ladder(frame, ["acc", "other"], C="flops", chance=CHANCE, n_items=1000)
+    assert lad.n_runs() == C.size and lad.n_tasks == 2 and not lad.has_N_D and lad.proxy is None
+    t = B.run(lad, methods=["direct", "linear_log_compute", "carry_forward"], cutoffs=3)
+    p = B.pick(t).droplevel("ladder")
+    assert p.loc["acc", "method"] == "direct" and p.loc["acc", "beats_baselines"]
+    assert p.loc["other", "method"] == "linear_log_compute"  # a straight line is exact on a straight line
+    no_items = B.user_ladder(frame, "acc", C="flops")
+    assert np.isnan(no_items.tasks.loc["acc", "n_items"])
+    assert B.run(no_items, methods=["direct"], cutoffs=1)["error_over_se"].isna().all()
+    with pytest.raises(ValueError, match="missing column"):
+        B.user_ladder(frame, ["acc", "nope"], C="flops")
+    with pytest.raises(ValueError, match="single value"):
+        B.user_ladder(frame, "flat", C="flops")
+    with pytest.raises(ValueError, match="distinct compute"):
+        B.user_ladder(frame.iloc[:1], "acc", C="flops")
+    with pytest.raises(ValueError, match="non-numeric"):
+        B.user_ladder(frame.assign(acc=frame["acc"].astype(object).where(frame.index > 0, "n/a")), "acc",
+                      C="flops")
+    with pytest.raises(ValueError, match="> 0"):
+        B.user_ladder(frame.assign(flops=-frame["flops"]), "acc", C="flops")
+
+
+def test_the_shipped_table_matches_a_fresh_computation(mirror_env, monkeypatch):
+    """The drift check: the shipped table (python -m scalinglaws.benchmark --write) against a fresh run of one
+    ladder x task; its sha256 is checked on load, and a table that does not match its provenance is refused."""
+    monkeypatch.delenv(PERTURB_ENV, raising=False)
+    shipped = B.load_results()
+    info = shipped.attrs["provenance"]
+    assert set(shipped["ladder"]) == set(B.LADDER_NAMES) == set(info["ladders"]) and len(shipped) == info["rows"]
+    lad = B.ladders(["krajewski_dclm_tpr40"])["krajewski_dclm_tpr40"]
+    fresh = B.run(lad, cutoffs=B.RESULTS_PLAN["cutoffs"], tasks=["arc_easy"])
+    old = shipped[(shipped["ladder"] == lad.name) & (shipped["task"] == "arc_easy")
+                  & shipped["method"].isin(fresh["method"].unique())]
+    key = ["method", "cutoff", "run_id"]
+    fresh, old = (f.sort_values(key).reset_index(drop=True) for f in (fresh, old))
+    assert len(fresh) == len(old) > 100
+    assert (fresh[["method", "run_id", "status"]] == old[["method", "run_id", "status"]]).all().all()
+    np.testing.assert_allclose(fresh["cutoff"], old["cutoff"], rtol=1e-9)
+    np.testing.assert_allclose(fresh["predicted"], old["predicted"], rtol=1e-5, atol=1e-8)  # 10 digits shipped
+    np.testing.assert_allclose(fresh["covered_90"], old["covered_90"])
+
+
+def test_a_tampered_table_is_refused(tmp_path):
+    import gzip
+    import json
+
+    path = tmp_path / "t.csv.gz"
+    path.write_bytes(gzip.compress(b"ladder,distance,reason\nx,0.3,\n"))
+    path.with_suffix("").with_suffix(".json").write_text(json.dumps({"sha256": "0" * 64}))
+    with pytest.raises(ValueError, match="sha256"):
+        B.load_results(path)
+    with pytest.raises(FileNotFoundError, match="--write"):
+        B.load_results(tmp_path / "none.csv.gz")

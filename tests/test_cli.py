@@ -166,3 +166,52 @@ def test_forecast_bad_targets(ladder_csv, capsys, at, message):
     code, out, err = run(["forecast", str(ladder_csv), "--law", "direct", "--col", "C=flops", "--col", "Q=acc",
                           "--at", at], capsys)
     assert code == 2 and out == "" and message in err and err.count("\n") == 1
+
+
+@pytest.fixture
+def wide_csv(tmp_path):
+    C = np.geomspace(1e18, 1e22, 12)
+    path = tmp_path / "wide.csv"
+    pd.DataFrame({"flops": C, "acc": 0.25 + 0.75 * np.exp(-2000.0 * C**-0.15),
+                  "line": np.linspace(0.3, 0.5, C.size), "flat": 0.3}).to_csv(path, index=False)
+    return path
+
+
+def test_compare_reports_a_pick_per_task(wide_csv, capsys):
+    code, out, _ = run(["compare", str(wide_csv), "--col", "C=flops", "--task", "acc", "--task", "line",
+                        "--chance", "0.25", "--items", "1000", "--methods", "direct,linear_log_compute"], capsys)
+    assert code == 0, out
+    assert "== acc ==" in out and "== line ==" in out and "pick: direct" in out
+    assert "pick: linear_log_compute" in out and "naive baseline" in out
+
+
+def test_compare_json_and_plot(wide_csv, capsys, tmp_path, needs_plot):
+    png = tmp_path / "cmp.png"
+    code, out, _ = run(["compare", str(wide_csv), "--col", "C=flops", "--task", "acc", "--chance", "0.25",
+                        "--methods", "direct,carry_forward", "--json", "--plot", str(png)], capsys)
+    assert code == 0
+    obj = json.loads(out)
+    assert obj["ladder"]["runs"] == 12 and obj["tasks"]["acc"]["pick"]["method"] == "direct"
+    assert {r["method"] for r in obj["tasks"]["acc"]["backtest"]} == {"direct", "carry_forward"}
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--col", "C=nope"], "missing column"),
+    (["--col", "C=flops", "--task", "nope"], "missing column"),
+    (["--col", "C=flops", "--task", "flat"], "single value"),
+    (["--col", "C=flops", "--col", "N=flops"], "both N and D"),
+    (["--col", "C=flops", "--col", "Q=acc"], "compare reads C"),
+    (["--col", "C=flops", "--task", "acc", "--cutoffs", "some"], "--cutoffs"),
+    (["--col", "C=flops", "--task", "acc", "--methods", "nope"], "unknown route"),
+])
+def test_compare_bad_input_is_one_line(wide_csv, capsys, argv, message):
+    code, out, err = run(["compare", str(wide_csv), *argv], capsys)
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1
+
+
+def test_compare_one_run_is_refused(tmp_path, capsys):
+    path = tmp_path / "one.csv"
+    pd.DataFrame({"C": [1e20], "acc": [0.5]}).to_csv(path, index=False)
+    code, _, err = run(["compare", str(path)], capsys)
+    assert code == 2 and "distinct compute" in err

@@ -56,7 +56,9 @@ from .routes import ROUTES, route
 logger = logging.getLogger("scalinglaws")
 
 __all__ = ["Ladder", "ladders", "LADDER_NAMES", "applicable", "run", "summarise", "DISTANCE_BINS", "LEVELS",
-           "EXCLUDED", "SLOW", "distance_bin", "TABLE_COLUMNS"]
+           "EXCLUDED", "SLOW", "distance_bin", "TABLE_COLUMNS", "BASELINES", "TWO_STAGE", "leaderboard",
+           "VerdictRule", "VERDICTS", "task_verdicts", "direct_vs_two_stage", "corpus_ranking", "distance_curve",
+           "RESULTS_PATH", "RESULTS_PLAN", "user_ladder", "pick", "compute_results", "write_results", "load_results"]
 
 #: Interval levels at which coverage is reported; the interval score is the 90% interval's.
 LEVELS = (0.5, 0.8, 0.9, 0.95)
@@ -120,8 +122,11 @@ class Ladder:
             raise ValueError(f"{self.name}: the task table lacks {missing}")
         if not self.tasks["response"].isin(("Q", "P")).all():
             raise ValueError(f"{self.name}: a task's response is 'Q' (accuracy) or 'P' (pass@k)")
-        if not ((self.tasks["n_items"] > 0).all() and self.tasks["chance"].between(0, 1, inclusive="left").all()):
-            raise ValueError(f"{self.name}: every task needs n_items > 0 and a chance level in [0, 1)")
+        n_items = self.tasks["n_items"].astype(float)
+        if not ((n_items.isna() | (n_items > 0)).all()
+                and self.tasks["chance"].between(0, 1, inclusive="left").all()):
+            raise ValueError(f"{self.name}: every task needs n_items > 0 (or unknown: NaN) and a chance level in "
+                             "[0, 1)")
         for task, t in self.tasks.iterrows():
             if select(self.runs, t["benchmark"], t["metric"]).empty:
                 raise ValueError(f"{self.name}: task {task!r} has no rows ({t['benchmark']}, {t['metric']})")
@@ -300,6 +305,105 @@ def ladders(names=None) -> dict[str, Ladder]:
     return {n: _BUILDERS[n]() for n in names}
 
 
+def user_ladder(frame: pd.DataFrame, tasks, *, C: str = "C", N: str | None = None, D: str | None = None,
+                loss: str | None = None, chance=0.0, n_items=None, response: str = "Q", min_points: int = 5,
+                name: str = "yours") -> Ladder:
+    """A ladder from a user's own table: one row per run, a compute column, one column per task (its score), and
+    optionally parameters ``N`` and tokens ``D`` and a validation ``loss`` column (the two-stage routes' proxy).
+
+    ``chance`` and ``n_items`` are one value for every task or a dict by task column (``n_items`` unknown: no
+    binomial standard errors, so no error in SEs and no verdict). ``response`` is ``"Q"`` (accuracy) or ``"P"``
+    (pass@k). Raises ValueError naming the problem: a missing column, a non-numeric or non-positive compute, fewer
+    than ``min_points + 1`` runs with a score (the rolling origin needs ``min_points`` fitted runs and one to
+    predict), or a task whose score takes a single value (nothing scales: no method can be told from another)."""
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError("user_ladder takes a DataFrame, one row per run")
+    tasks = [tasks] if isinstance(tasks, str) else list(tasks)
+    if not tasks:
+        raise ValueError("user_ladder: name at least one task column")
+    named = {"C": C, "N": N, "D": D, "loss": loss, **{f"task {t!r}": t for t in tasks}}
+    missing = [f"{what} ({col!r})" for what, col in named.items() if col is not None and col not in frame.columns]
+    if missing:
+        raise ValueError(f"{name}: missing column(s) {', '.join(missing)}; the table has "
+                         f"{', '.join(map(str, frame.columns))}")
+    if response not in ("Q", "P"):
+        raise ValueError(f"response must be 'Q' or 'P', got {response!r}")
+
+    def numeric(col):
+        v = pd.to_numeric(frame[col], errors="coerce")
+        bad = frame[col][v.isna() & frame[col].notna()]
+        if len(bad):
+            raise ValueError(f"{name}: column {col!r} has a non-numeric value {bad.iloc[0]!r}")
+        return v.to_numpy(float)
+
+    c = numeric(C)
+    if not np.all(np.isfinite(c) & (c > 0)):
+        raise ValueError(f"{name}: compute column {C!r} must be finite and > 0 on every run")
+    base = pd.DataFrame({"run_id": [f"run{i:03d}" for i in range(len(frame))], "C": c, "role": "ladder"})
+    for var, col in (("N", N), ("D", D)):
+        if col is not None:
+            base[var] = numeric(col)
+    if N is not None and D is not None:
+        base["TPR"] = base["D"] / base["N"]
+    rows = []
+    for t in tasks:
+        y = numeric(t)
+        ok = np.isfinite(y)
+        if np.unique(c[ok]).size < min_points + 1:
+            raise ValueError(f"{name}: task {t!r} has a score on {np.unique(c[ok]).size} distinct compute(s); the "
+                             f"backtest needs at least {min_points + 1} ({min_points} fitted and one predicted)")
+        if np.unique(y[ok]).size < 2:
+            raise ValueError(f"{name}: task {t!r} takes a single value ({y[ok][0]:g}) on every run: nothing "
+                             "scales, so no method can be told from another")
+        rows.append(base[ok].assign(benchmark=t, metric="score", value=y[ok]))
+    if loss is not None:
+        v = numeric(loss)
+        rows.append(base[np.isfinite(v)].assign(benchmark="validation", metric="loss", value=v[np.isfinite(v)]))
+    per = lambda v, t: v.get(t) if isinstance(v, dict) else v  # noqa: E731
+    spec = pd.DataFrame({"benchmark": tasks, "metric": "score",
+                         "chance": [float(per(chance, t) or 0.0) for t in tasks],
+                         "n_items": [float(per(n_items, t)) if per(n_items, t) is not None else np.nan for t in tasks],
+                         "response": response, "task_loss": "", "task_loss_sign": 1.0},
+                        index=pd.Index(tasks, name="task"))
+    return Ladder(name, pd.concat(rows, ignore_index=True), spec,
+                  proxy=("validation", "loss") if loss is not None else None, source="a user's table")
+
+
+def pick(table: pd.DataFrame, *, score: str = "median_abs_error", max_failure_share: float = 0.1) -> pd.DataFrame:
+    """The method to forecast with, per ladder x task of a :func:`run` table, with the evidence: methods are ranked by
+    ``score`` at the farthest distance bin the task's backtest reaches (a forecast is made beyond the ladder), ties
+    and the rest broken by the pooled score over all bins; a method that failed on more than
+    ``max_failure_share`` of its rows is not picked. Columns: ``method``, ``distance_bin`` (where it was judged),
+    ``score``, ``pooled`` (its score over all bins), ``coverage`` (90%, at that bin), ``n_heldout``,
+    ``runner_up``, ``runner_up_score``, ``beats_baselines`` (its score below every naive baseline's there)."""
+    rows = {}
+    for task, g in table.groupby(["ladder", "task"], sort=True):
+        ok = g[g["status"] != "failed"]
+        if ok.empty:
+            rows[task] = {"method": "", "distance_bin": "", "score": np.nan}
+            continue
+        far = ok["distance_bin"].dropna().max()
+        at = summarise(g[g["distance_bin"] == far], by="method")
+        pooled = summarise(g, by="method")[score]
+        at = _eligible(at, max_failure_share)
+        at = at[np.isfinite(at[score])]
+        if at.empty:
+            rows[task] = {"method": "", "distance_bin": str(far), "score": np.nan}
+            continue
+        at = at.assign(pooled=pooled.reindex(at.index)).sort_values([score, "pooled"], kind="stable")
+        best = at.iloc[0]
+        base = at[at.index.isin(BASELINES)][score]
+        rows[task] = {"method": best.name, "distance_bin": str(far), "score": best[score], "pooled": best["pooled"],
+                      "coverage": best["coverage"], "n_heldout": int(best["n_heldout"]),
+                      "runner_up": at.index[1] if len(at) > 1 else "",
+                      "runner_up_score": at[score].iloc[1] if len(at) > 1 else np.nan,
+                      "beats_baselines": bool(len(base) and best[score] < base.min()) and best.name not in BASELINES}
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    if len(out):
+        out.index = pd.MultiIndex.from_tuples(out.index, names=["ladder", "task"])
+    return out
+
+
 def applicable(ladder: Ladder, task: str, methods=None) -> list[str]:
     """The methods (route names) that can be fitted on ``task`` of ``ladder``: the route's variables exist (N and
     D known and not collinear; the validation loss for a ``validation`` route, the task's own loss for a ``task``
@@ -361,7 +465,7 @@ def _fit(ladder: Ladder, task: str, name: str, fitted: pd.DataFrame):
     return r.fit(chance=0.0 if r.proxy else float(t["chance"]), **data)
 
 
-def _scores(res, held: pd.DataFrame, variables: tuple, n_items: float) -> pd.DataFrame:
+def _scores(res, held: pd.DataFrame, variables: tuple, n_items: float | None) -> pd.DataFrame:
     at = {v: held[v].to_numpy(float) for v in variables}
     obs = held["y"].to_numpy(float)
     pts = heldout.evaluate(res, obs, n_items=n_items, level=0.9, interval="delta", **at)
@@ -400,7 +504,8 @@ def _run_task(unit) -> tuple[list, dict]:
                 res = _fit(lad, task, name, f)
                 if res.status == FitStatus.FAILED:
                     raise RuntimeError(res.reason or "the fit failed")
-                pts = _scores(res, held, r.predict_variables, float(t["n_items"]))
+                n_items = float(t["n_items"])
+                pts = _scores(res, held, r.predict_variables, n_items if np.isfinite(n_items) else None)
                 row = base.assign(method=name, n_fit=res.n_points, status=str(res.status), reason=res.reason)
                 row = pd.concat([row.reset_index(drop=True),
                                  pts.drop(columns=["C"], errors="ignore").reset_index(drop=True)], axis=1)
@@ -504,4 +609,357 @@ def summarise(table: pd.DataFrame, by=("ladder", "method", "distance_bin")) -> p
     if len(out):
         out.index = pd.MultiIndex.from_tuples(out.index, names=by) if len(by) > 1 else pd.Index(
             [k[0] for k in out.index], name=by[0])
-    return out
+    return _bins_in_order(out)
+
+
+def _bins_in_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a ``distance_bin`` index level sorted nearest first (not alphabetically), others kept."""
+    if "distance_bin" not in (frame.index.names or []) or frame.empty:
+        return frame
+    names = list(frame.index.names)
+    keys = frame.index.to_frame(index=False)
+    keys["distance_bin"] = pd.Categorical(keys["distance_bin"].astype(str), categories=list(DISTANCE_BINS),
+                                          ordered=True)
+    order = keys.sort_values(names, kind="stable").index
+    return frame.iloc[order]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# What the table says: a leaderboard, a verdict per task, direct vs two-stage, decisions, distance
+# --------------------------------------------------------------------------------------------------------------
+
+#: The naive baselines a forecaster must beat (registered routes).
+BASELINES = ("carry_forward", "linear_log_compute")
+#: The two-stage routes (compute -> validation loss -> score) that Krajewski et al. compare the direct law with.
+TWO_STAGE = ("two_stage_linear", "two_stage_logistic")
+
+
+def _eligible(s: pd.DataFrame, max_failure_share: float) -> pd.DataFrame:
+    return s[(s["failure_share"] <= max_failure_share) & (s["n_heldout"] > 0)]
+
+
+def leaderboard(table: pd.DataFrame, by=("ladder", "distance_bin"), *, score: str = "median_abs_error",
+                max_failure_share: float = 0.1) -> pd.DataFrame:
+    """The best method per group of ``by`` (default ladder x distance bin) by ``score`` (a column of
+    :func:`summarise`, lower is better; default the median absolute error in points of score), against the best of
+    the naive :data:`BASELINES`.
+
+    A method is eligible in a group when it failed on at most ``max_failure_share`` of its rows there (a method that
+    fails where it is hard would otherwise be scored on the easy cases only). Columns: ``best``, its ``score``,
+    ``coverage`` (90%) and ``interval_score``; ``baseline`` (the better baseline) and ``baseline_score``;
+    ``ratio`` = score / baseline_score (below 1: the best method beats the naive forecast); ``runner_up`` and its
+    score; ``n_methods`` (eligible) and ``n_heldout`` (the best method's predictions)."""
+    by = [by] if isinstance(by, str) else list(by)
+    s = summarise(table, by=[*by, "method"])
+    if s.empty:
+        return pd.DataFrame()
+    rows = {}
+    for key, g in s.groupby(level=list(range(len(by))), sort=True, observed=True):
+        g = _eligible(g.droplevel(list(range(len(by)))), max_failure_share).sort_values(score, kind="stable")
+        g = g[np.isfinite(g[score])]
+        if g.empty:
+            continue
+        best, base = g.iloc[0], g[g.index.isin(BASELINES)]
+        rows[key if isinstance(key, tuple) else (key,)] = {
+            "best": best.name, "score": best[score], "coverage": best["coverage"],
+            "interval_score": best["interval_score"],
+            "baseline": base.index[0] if len(base) else "",
+            "baseline_score": base[score].iloc[0] if len(base) else np.nan,
+            "runner_up": g.index[1] if len(g) > 1 else "",
+            "runner_up_score": g[score].iloc[1] if len(g) > 1 else np.nan,
+            "n_methods": len(g), "n_heldout": int(best["n_heldout"])}
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out["ratio"] = out["score"] / out["baseline_score"]
+    out.index = pd.MultiIndex.from_tuples(out.index, names=by) if len(by) > 1 else pd.Index(
+        [k[0] for k in out.index], name=by[0])
+    return _bins_in_order(out)
+
+
+@dataclass(frozen=True)
+class VerdictRule:
+    """When a task is predictable, stated before looking at the results (:func:`task_verdicts`).
+
+    At ``distance_bin`` (default 0.5-1 decade of compute beyond the largest fitted run), each method that failed on
+    at most ``max_failure_share`` of the task's rows there and has an interval earns a verdict, and the task gets
+    the best verdict any method earns (shown with the most accurate method earning it). A method makes the task
+
+    * **predictable** when its median absolute error is at most ``max_error_se`` binomial SEs of the target's score
+      (the benchmark's own sampling noise), its 90% intervals cover at least ``min_coverage`` of the held-out runs,
+      and its median 90% interval is at most ``max_width_ratio`` times as wide as the noise alone would make it
+      (2 x 1.645 binomial SEs);
+    * **predictable with wide intervals** when the error and coverage criteria hold but the width criterion fails;
+    * **not predictable** otherwise (the best forecast misses by more than the noise, or its intervals do not hold).
+
+    A task with no held-out run in the bin is *not assessed*. The method is chosen in hindsight on the rows it is
+    judged on, so the share of predictable tasks is an upper bound for any one method chosen in advance
+    (``task_verdicts(..., methods=[...])`` judges methods fixed in advance).
+    """
+
+    distance_bin: str = "0.5-1"
+    max_error_se: float = 2.0
+    min_coverage: float = 0.8
+    max_width_ratio: float = 4.0
+    max_failure_share: float = 0.1
+
+    def __post_init__(self):
+        if self.distance_bin not in DISTANCE_BINS:
+            raise ValueError(f"distance_bin must be one of {DISTANCE_BINS}, got {self.distance_bin!r}")
+        if not (self.max_error_se > 0 and 0 < self.min_coverage <= 1 and self.max_width_ratio > 0):
+            raise ValueError("need max_error_se > 0, 0 < min_coverage <= 1 and max_width_ratio > 0")
+
+
+#: The verdicts of :func:`task_verdicts`, in order.
+VERDICTS = ("predictable", "predictable with wide intervals", "not predictable", "not assessed")
+
+
+def task_verdicts(table: pd.DataFrame, rule: VerdictRule = VerdictRule(), *, methods=None) -> pd.DataFrame:
+    """One verdict per ladder x task by ``rule`` (:class:`VerdictRule`), from :func:`run`'s table.
+
+    ``methods`` restricts the candidates (e.g. ``["direct"]`` for one method chosen in advance). Columns: ``best``
+    (the method judged), ``error_se`` (its median absolute error over the binomial SE), ``coverage`` (90%),
+    ``width_ratio`` (median 90% interval width over 2 x 1.645 binomial SEs), ``median_abs_error``, ``n_heldout``,
+    ``verdict`` (:data:`VERDICTS`) and ``moves`` (whether the task's observed score changes along the ladder by more
+    than 2 binomial SEs: a task that stays at chance is easy to forecast and says nothing about scaling)."""
+    t = table[table["status"] != "failed"].copy()
+    t["width_ratio"] = (t["upper"] - t["lower"]) / (2 * 1.645 * t["binomial_se"])
+    key = ["ladder", "task"]
+    rows = []
+    for (ladder, task), g in table.groupby(key, sort=True, observed=True):
+        obs = g[np.isfinite(g["observed"].to_numpy(float))].drop_duplicates("run_id")
+        se = float(np.nanmedian(obs["binomial_se"])) if len(obs) else np.nan
+        moves = bool(np.isfinite(se) and se > 0 and np.ptp(obs["observed"].to_numpy(float)) > 2 * se)
+        b = t[(t["ladder"] == ladder) & (t["task"] == task) & (t["distance_bin"] == rule.distance_bin)]
+        fails = g[g["distance_bin"] == rule.distance_bin].groupby("method")["status"].apply(
+            lambda s: float((s == "failed").mean()))
+        cand = []
+        for m, h in b.groupby("method"):
+            if (methods is not None and m not in methods) or fails.get(m, 1.0) > rule.max_failure_share:
+                continue
+            cov = h["covered"].to_numpy(float)
+            if not np.all(np.isfinite(cov)):
+                continue  # no interval: cannot be judged on coverage (carry_forward)
+            cand.append({"best": m, "error_se": float(np.median(h["error_over_se"])), "coverage": float(cov.mean()),
+                         "width_ratio": float(np.median(h["width_ratio"])),
+                         "median_abs_error": float(np.median(h["abs_error"])), "n_heldout": len(h)})
+        row = {"ladder": ladder, "task": task, "moves": moves}
+        if not cand:
+            rows.append({**row, "best": "", "verdict": "not assessed"})
+            continue
+        for c in cand:
+            holds = c["error_se"] <= rule.max_error_se and c["coverage"] >= rule.min_coverage
+            c["verdict"] = ("not predictable" if not holds else "predictable"
+                            if c["width_ratio"] <= rule.max_width_ratio else "predictable with wide intervals")
+        # the task's verdict is the best any method earns; the method shown is the most accurate one earning it
+        c = min(cand, key=lambda r: (VERDICTS.index(r["verdict"]), r["error_se"], r["best"]))
+        rows.append({**row, **c})
+    out = pd.DataFrame(rows)
+    cols = ["ladder", "task", "best", "error_se", "coverage", "width_ratio", "median_abs_error", "n_heldout",
+            "moves", "verdict"]
+    return out.reindex(columns=cols).set_index(["ladder", "task"])
+
+
+def direct_vs_two_stage(table: pd.DataFrame, *, score: str = "median_abs_error") -> pd.DataFrame:
+    """Krajewski et al.'s central claim on every ladder with a validation loss: per ladder x distance bin, the
+    direct law's ``score`` against the better two-stage route's (:data:`TWO_STAGE`), pooled over tasks; the share
+    of tasks on which the direct law's median absolute error is below the better two-stage route's on that task
+    (``direct_wins``, over tasks where both were fitted) and a ``verdict``: *direct* when it is lower pooled and on most tasks, *two-stage* when the
+    opposite, *mixed* otherwise."""
+    t = table[table["method"].isin(("direct", *TWO_STAGE))]
+    s = summarise(t, by=["ladder", "distance_bin", "method"])
+    per_task = summarise(t, by=["ladder", "distance_bin", "task", "method"])["median_abs_error"].unstack("method")
+    rows = {}
+    for (ladder, dbin), g in s.groupby(level=[0, 1], sort=True, observed=True):
+        g = g.droplevel([0, 1])
+        if "direct" not in g.index or not g.index.isin(TWO_STAGE).any():
+            continue
+        two = g[g.index.isin(TWO_STAGE)][score].idxmin()
+        pt = per_task.loc[(ladder, dbin)] if (ladder, dbin) in per_task.index else pd.DataFrame()
+        if len(pt):  # per task, against the better two-stage route on that task
+            pt = pt.assign(two=pt[[c for c in TWO_STAGE if c in pt]].min(axis=1, skipna=True))
+        both = pt.dropna(subset=["direct", "two"]) if len(pt) else pt
+        wins = float((both["direct"] < both["two"]).mean()) if len(both) else np.nan
+        d, s2 = g.loc["direct", score], g.loc[two, score]
+        verdict = ("direct" if d < s2 and wins > 0.5 else "two-stage" if d > s2 and wins < 0.5 else "mixed")
+        rows[(ladder, dbin)] = {"direct": d, "two_stage": s2, "two_stage_route": two, "direct_wins": wins,
+                                "n_tasks": len(both), "verdict": verdict}
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    if len(out):
+        out.index = pd.MultiIndex.from_tuples(out.index, names=["ladder", "distance_bin"])
+    return _bins_in_order(out)
+
+
+def corpus_ranking(table: pd.DataFrame, ladder_set: dict, *, prefix: str = "gadre_") -> pd.DataFrame:
+    """Decisions, not curves: do the small runs rank the corpora (the ladders named ``prefix*``, one per corpus) as
+    the targets do?
+
+    For each task and target run (a ``target`` run that every corpus has, matched by its ``label``), the pairs of
+    corpora are ranked by (i) ``raw``: the score of each corpus's largest ladder run -- what one would decide from
+    the small models alone -- and (ii) each method's forecast of the target from its fit at the largest cutoff. A
+    pair is *right* when it orders the corpora as the targets' observed scores do; pairs whose observed scores tie
+    are left out. One row per ranking x target label x task: ``pairs``, ``right``."""
+    names = sorted(n for n in ladder_set if n.startswith(prefix))
+    if len(names) < 2:
+        raise ValueError(f"corpus_ranking needs at least two ladders named {prefix}*, got {names}")
+    obs, raw, label_of = {}, {}, {}
+    for n in names:
+        lad = ladder_set[n]
+        labels = lad.runs.drop_duplicates("run_id").set_index("run_id")
+        for task in lad.tasks.index:
+            s = lad.series(task)
+            lad_runs = s[(s["role"] == "ladder") & np.isfinite(s["y"])]
+            if lad_runs.empty:
+                continue
+            raw[(n, task)] = float(lad_runs.iloc[-1]["y"])
+            for _, r in s[s["role"] == "target"].iterrows():
+                label = labels.loc[r["run_id"], "label"] if "label" in labels else r["run_id"]
+                obs[(n, task, label)] = float(r["y"])
+                label_of[r["run_id"]] = label
+    t = table[table["ladder"].isin(names) & (table["role"] == "target") & (table["status"] != "failed")]
+    t = t[t["cutoff"] == t.groupby(["ladder", "task", "method"])["cutoff"].transform("max")]
+    pred = {(r.ladder, r.task, label_of.get(r.run_id, r.run_id), r.method): r.predicted
+            for r in t.itertuples()}
+    methods = sorted(t["method"].unique())
+    rows = []
+    tasks = sorted({task for (_, task, _) in obs})
+    labels = sorted({lab for (_, _, lab) in obs})
+    for task in tasks:
+        for label in labels:
+            have = [n for n in names if (n, task, label) in obs]
+            if len(have) < 2:
+                continue
+            pairs = [(a, b) for i, a in enumerate(have) for b in have[i + 1:]
+                     if obs[(a, task, label)] != obs[(b, task, label)]]
+            truth = {p: np.sign(obs[(p[0], task, label)] - obs[(p[1], task, label)]) for p in pairs}
+            for ranking in ("raw", *methods):
+                score = ({n: raw.get((n, task)) for n in have} if ranking == "raw"
+                         else {n: pred.get((n, task, label, ranking)) for n in have})
+                ok = [p for p in pairs if score[p[0]] is not None and score[p[1]] is not None]
+                right = sum(np.sign(score[a] - score[b]) == truth[(a, b)] for a, b in ok)
+                rows.append({"ranking": ranking, "target": label, "task": task, "pairs": len(ok),
+                             "right": int(right)})
+    return pd.DataFrame(rows, columns=["ranking", "target", "task", "pairs", "right"])
+
+
+def distance_curve(table: pd.DataFrame, *, step: float = 0.25, by=("method",),
+                   score: str = "error_over_se") -> pd.DataFrame:
+    """How small can the rungs be: the median of ``score`` (default the error in binomial SEs) against the compute
+    gap between the largest fitted run and the target, in bins of ``step`` decades, per group of ``by``. Columns:
+    ``distance`` (the bin's centre), ``median``, ``q25``, ``q75``, ``n``."""
+    t = table[(table["status"] != "failed") & np.isfinite(table[score])].copy()
+    edges = np.arange(0.0, float(t["distance"].max()) + step, step)
+    t["bin"] = np.clip(np.digitize(t["distance"], edges) - 1, 0, len(edges) - 1)
+    by = [by] if isinstance(by, str) else list(by)
+    g = t.groupby([*by, "bin"], observed=True)[score]
+    out = pd.DataFrame({"median": g.median(), "q25": g.quantile(0.25), "q75": g.quantile(0.75), "n": g.size()})
+    out = out.reset_index()
+    out["distance"] = edges[out["bin"]] + step / 2
+    return out.drop(columns="bin")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The shipped table: computed once by a documented command, read by the book, checked for drift by the tests
+# --------------------------------------------------------------------------------------------------------------
+
+#: Where the benchmark's table ships (beside this module) and its provenance (a JSON file of the same stem).
+RESULTS_PATH = __import__("pathlib").Path(__file__).resolve().with_name("benchmark_results.csv.gz")
+#: The shipped table's plan: every ladder with every default method (:func:`applicable`, BNSL excluded) at 4
+#: cutoffs, and BNSL by our engine added on the ladders named here (about 5 s per fit: on Gadre et al.'s 138 tasks
+#: it would add most of an hour to the table's regeneration for a method the Krajewski ladders already test).
+RESULTS_PLAN = {"cutoffs": 4, "bnsl_on": ("krajewski_dclm_tpr10", "krajewski_dclm_tpr20", "krajewski_dclm_tpr40",
+                                          "krajewski_dclm_tpr80", "krajewski_dclm_tpr160", "krajewski_c4_tpr20",
+                                          "olmo")}
+
+
+def compute_results(names=None, *, n_jobs: int = 1, timings: dict | None = None) -> pd.DataFrame:
+    """The benchmark's table under :data:`RESULTS_PLAN` over :func:`ladders` (all, or the ones named): what
+    :func:`write_results` ships and :func:`load_results` reads."""
+    lads = ladders(names)
+    table = run(lads, cutoffs=RESULTS_PLAN["cutoffs"], n_jobs=n_jobs, timings=timings)
+    slow = [lads[n] for n in RESULTS_PLAN["bnsl_on"] if n in lads]
+    if slow:
+        extra = run(slow, methods=list(SLOW), cutoffs=RESULTS_PLAN["cutoffs"], n_jobs=n_jobs, timings=timings)
+        table = pd.concat([table, extra], ignore_index=True)
+        table["distance_bin"] = distance_bin(table["distance"])
+    return table.sort_values(["ladder", "task", "method", "cutoff", "C", "run_id"], kind="stable").reset_index(
+        drop=True)
+
+
+def write_results(path=RESULTS_PATH, *, n_jobs: int = 1) -> dict:
+    """Compute the benchmark's table (:func:`compute_results`) and write it to ``path`` (gzipped CSV, floats at 10
+    significant digits) with its provenance beside it (``.json``: commit, date, plan, ladders, rows, seconds,
+    sha256 of the table). Returns the provenance. Run as ``python -m scalinglaws.benchmark --write``."""
+    import datetime
+    import gzip
+    import hashlib
+    import json
+    import subprocess
+    from pathlib import Path
+
+    path = Path(path)
+    start = time.perf_counter()
+    timings: dict = {}
+    table = compute_results(n_jobs=n_jobs, timings=timings)
+    text = table.to_csv(index=False, float_format="%.10g")
+    path.write_bytes(gzip.compress(text.encode(), mtime=0))
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+                                cwd=path.parent).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "src"], capture_output=True, text=True,
+                                    cwd=path.parent).stdout.strip())
+    except (OSError, subprocess.CalledProcessError):
+        commit, dirty = "unknown", True
+    info = {"command": "python -m scalinglaws.benchmark --write", "commit": commit, "uncommitted_changes": dirty,
+            "date": datetime.date.today().isoformat(), "plan": {k: list(v) if isinstance(v, tuple) else v
+                                                                for k, v in RESULTS_PLAN.items()},
+            "ladders": sorted(table["ladder"].unique()), "rows": len(table),
+            "seconds": round(time.perf_counter() - start, 1), "seconds_per_method": {
+                k: round(v, 1) for k, v in sorted(timings.items())},
+            "sha256": hashlib.sha256(text.encode()).hexdigest()}
+    path.with_suffix("").with_suffix(".json").write_text(json.dumps(info, indent=1) + "\n")
+    return info
+
+
+def load_results(path=RESULTS_PATH) -> pd.DataFrame:
+    """The shipped benchmark table (:func:`write_results`), checked against its provenance's sha256 (a table that
+    does not match is refused), with ``distance_bin`` restored as an ordered categorical."""
+    import gzip
+    import hashlib
+    import io
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no benchmark table; write it with python -m scalinglaws.benchmark --write")
+    text = gzip.decompress(path.read_bytes()).decode()
+    info = json.loads(path.with_suffix("").with_suffix(".json").read_text())
+    if hashlib.sha256(text.encode()).hexdigest() != info["sha256"]:
+        raise ValueError(f"{path}: its sha256 does not match its provenance file; regenerate it")
+    table = pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
+    table["reason"] = table["reason"].fillna("")
+    table["distance_bin"] = distance_bin(table["distance"])
+    table.attrs["provenance"] = info
+    return table
+
+
+def _main(argv=None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m scalinglaws.benchmark", description="(Re)compute the shipped "
+                                 "benchmark table (scalinglaws.benchmark.RESULTS_PATH) and its provenance.")
+    ap.add_argument("--write", action="store_true", help="compute and write the table")
+    ap.add_argument("--jobs", type=int, default=2, help="worker processes (the table does not depend on it)")
+    args = ap.parse_args(argv)
+    if not args.write:
+        ap.print_help()
+        return 0
+    import json
+
+    from scalinglaws import benchmark  # the module by name, not __main__: worker processes import it by name
+
+    print(json.dumps(benchmark.write_results(n_jobs=args.jobs), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

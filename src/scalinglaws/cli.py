@@ -6,6 +6,9 @@
     scalinglaws forecast DATA.csv --law NAME --col VAR=COLUMN [...] --at VAR=VALUE[,VAR=VALUE] [--at ...]
                     [--level 0.9] [--interval calibrated|delta|bootstrap] [--items N] [--chance Q0]
                     [--max-compute C] [--plot FILE.png] [--json]
+    scalinglaws compare DATA.csv [--task COLUMN ...] [--col C=COLUMN] [--col N=COLUMN] [--col D=COLUMN]
+                    [--col L=COLUMN] [--chance Q0] [--items N] [--pass-at-k] [--methods NAME,...] [--cutoffs 4|all]
+                    [--min-points 5] [--plot FILE.png] [--json]
     scalinglaws datasets
 
 A law's variables and response (``C``, ``N``, ``D``, ``k``, ``G``, ``L``, ``Q``, ``P``) are read from the CSV
@@ -78,6 +81,23 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--observed", type=float, nargs="+", default=None, metavar="VALUE",
                    help="the targets' observed values, when known (one per --at): drawn on the --plot figure")
     g.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    c = sub.add_parser("compare", help="backtest every applicable method on a CSV ladder and pick one to forecast with")
+    c.add_argument("data", help="CSV file, one row per run: compute, optional N, D and validation loss, one column "
+                   "per task")
+    c.add_argument("--task", action="append", default=[], metavar="COLUMN",
+                   help="a task's score column (repeatable; default: every column not used for C, N, D or L)")
+    c.add_argument("--col", action="append", default=[], metavar="VAR=COLUMN",
+                   help="read C (compute), N, D or L (validation loss) from COLUMN (repeatable)")
+    c.add_argument("--chance", type=float, default=0.0, help="chance level of every task's score")
+    c.add_argument("--items", type=float, default=None,
+                   help="items per task: gives binomial standard errors (errors in SEs)")
+    c.add_argument("--pass-at-k", action="store_true", help="the scores are pass@k (Schaeffer's laws apply)")
+    c.add_argument("--methods", default=None, help="comma-separated route names (default: every applicable one "
+                   "but BNSL; 'all' adds BNSL)")
+    c.add_argument("--cutoffs", default="4", help="rolling-origin cutoffs: a number, or 'all' (default 4)")
+    c.add_argument("--min-points", type=int, default=5, help="fewest runs a backtest fits (default 5)")
+    c.add_argument("--plot", default=None, metavar="FILE.png", help="draw error against distance per method")
+    c.add_argument("--json", action="store_true", help="print exactly one JSON object")
     return p
 
 
@@ -210,6 +230,121 @@ def _cmd_forecast(args) -> str:
     return json.dumps(result.to_dict()) if args.json else result.report()
 
 
+def _compare_columns(args, table: pd.DataFrame) -> tuple[dict, list]:
+    mapping = {}
+    for item in args.col:
+        if "=" not in item:
+            raise CLIError(f"--col expects VAR=COLUMN, got {item!r}")
+        var, column = (x.strip() for x in item.split("=", 1))
+        if var not in ("C", "N", "D", "L"):
+            raise CLIError(f"--col names {var!r}; compare reads C (compute), N, D and L (validation loss)")
+        mapping[var] = column
+    cols = {v: mapping.get(v, v if v in table.columns else None) for v in ("C", "N", "D", "L")}
+    if cols["C"] is None:
+        raise CLIError(f"missing column 'C' for compute (columns: {', '.join(map(str, table.columns))}); map it "
+                       "with --col C=COLUMN")
+    if (cols["N"] is None) != (cols["D"] is None):
+        raise CLIError("give both N and D (parameters and tokens), or neither")
+    used = {c for c in cols.values() if c is not None}
+    tasks = list(args.task) or [c for c in table.columns if c not in used]
+    if not tasks:
+        raise CLIError("no task column: name one with --task COLUMN")
+    return cols, tasks
+
+
+def _cmd_compare(args) -> str:
+    from . import benchmark as B
+
+    if args.plot:
+        for module in ("matplotlib", "seaborn"):
+            if importlib.util.find_spec(module) is None:
+                raise CLIError(missing_message(module, "--plot"))
+    try:
+        table = pd.read_csv(args.data)
+    except FileNotFoundError:
+        raise CLIError(f"no such file: {args.data}") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CLIError(f"cannot read {args.data} as CSV: {str(exc).splitlines()[0]}") from None
+    cols, tasks = _compare_columns(args, table)
+    cutoffs = args.cutoffs if args.cutoffs == "all" else None
+    if cutoffs is None:
+        try:
+            cutoffs = int(args.cutoffs)
+        except ValueError:
+            raise CLIError(f"--cutoffs takes a number or 'all', got {args.cutoffs!r}") from None
+    methods = None if args.methods is None else ("all" if args.methods == "all" else
+                                                 [m.strip() for m in args.methods.split(",") if m.strip()])
+    lad = B.user_ladder(table, tasks, C=cols["C"], N=cols["N"], D=cols["D"], loss=cols["L"], chance=args.chance,
+                        n_items=args.items, response="P" if args.pass_at_k else "Q", min_points=args.min_points,
+                        name=Path(args.data).stem)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = B.run(lad, methods=methods, cutoffs=cutoffs, min_points=args.min_points)
+    _print_warnings(caught[:5])
+    if result.empty:
+        raise CLIError("no backtest: no cutoff leaves --min-points runs fitted and a run to predict")
+    board = B.summarise(result, by=["task", "distance_bin", "method"])
+    picks = B.pick(result).droplevel("ladder")
+    failures = (result[result["status"] == "failed"].drop_duplicates(["task", "method"])
+                .set_index(["task", "method"])["reason"])
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from .plotting import figure_png, plot_error_vs_distance
+
+        fig, ax = plt.subplots(figsize=(6.5, 4))
+        step = 0.25 if result["distance"].max() > 1 else 0.1
+        plot_error_vs_distance(ax, B.distance_curve(result, score="abs_error", step=step), ylabel=(
+            "median absolute error (score points)"))
+        ax.legend(fontsize=8, ncol=2)
+        ax.set_title(f"{lad.name}: {len(tasks)} task(s), backtest by rolling origin", fontsize=10)
+        fig.tight_layout()
+        Path(args.plot).write_bytes(figure_png(fig, dpi=150))
+        plt.close(fig)
+    if args.json:
+        def clean(v):
+            return None if isinstance(v, float) and not math.isfinite(v) else v
+
+        out = {"ladder": {k: clean(v) for k, v in lad.summary().items()}, "tasks": {}}
+        for task in tasks:
+            b = board.loc[task].reset_index() if task in board.index.get_level_values(0) else pd.DataFrame()
+            out["tasks"][task] = {
+                "pick": {k: clean(v.item() if hasattr(v, "item") else v) for k, v in picks.loc[task].items()}
+                if task in picks.index else None,
+                "backtest": [{k: clean(v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+                             for r in b.assign(distance_bin=b["distance_bin"].astype(str)).to_dict("records")]
+                if len(b) else [],
+                "failed": {m: r for (t, m), r in failures.items() if t == task}}
+        return json.dumps(out)
+    lines = [f"{lad.name}: {lad.n_runs()} runs, {len(tasks)} task(s); rolling origin by compute "
+             f"({result['cutoff'].nunique()} cutoffs, at least {args.min_points} fitted runs)"]
+    for task in tasks:
+        lines.append(f"\n== {task} ==")
+        if task in board.index.get_level_values(0):
+            b = board.loc[task][["median_abs_error", "coverage", "interval_score", "n_heldout", "n_failed"]]
+            lines.append(b.rename(columns={"median_abs_error": "median |error|", "coverage": "cover 90%",
+                                           "interval_score": "int. score", "n_heldout": "n"})
+                         .round(4).to_string())
+        for (t, m), r in failures.items():
+            if t == task:
+                lines.append(f"failed: {m}: {r}")
+        if task in picks.index and picks.loc[task, "method"]:
+            p = picks.loc[task]
+            verdict = ("a naive baseline: no law beats it there" if p["method"] in B.BASELINES else
+                       "it beats the naive baselines there" if p["beats_baselines"] else
+                       "it does not beat the naive baselines there")
+            coverage = "no interval" if not np.isfinite(p["coverage"]) else f"90% coverage {p['coverage']:.2f}"
+            lines.append(f"pick: {p['method']} (median |error| {p['score']:.4f} at distance {p['distance_bin']} "
+                         f"decades, {coverage}, n = {p['n_heldout']}; runner-up {p['runner_up'] or '-'}; "
+                         f"{verdict})")
+        else:
+            lines.append("pick: none (no method was fitted on enough cutoffs)")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
@@ -220,6 +355,8 @@ def main(argv=None) -> int:
             out = _cmd_datasets()
         elif args.command == "forecast":
             out = _cmd_forecast(args)
+        elif args.command == "compare":
+            out = _cmd_compare(args)
         else:
             out = _cmd_fit(args)
     except (CLIError, ValueError, FileNotFoundError, RuntimeError) as exc:

@@ -32,7 +32,7 @@ __all__ = [
     "figure_legend", "figure_png", "font_record",
     "plot_group_fits", "plot_params",
     "plot_backtest", "plot_routes", "plot_seed_spread", "plot_predicted_vs_observed", "plot_mixtures", "plot_isoflop",
-    "plot_penalty",
+    "plot_penalty", "plot_error_vs_distance",
     "plot_passk_joint", "plot_envelope_vs_fit", "plot_curves_in_k", "plot_power_in_k", "plot_exponent_in_k",
 ]
 
@@ -515,4 +515,30 @@ def plot_forecast(ax, fc, *, observed=None, n_grid: int = 200):
         pad = 0.05 * (hi - lo)
         ax.set_ylim(max(0.0, lo - pad), min(1.0, hi + pad))
     ax.legend(fontsize=8)
+    return ax
+
+
+def plot_error_vs_distance(ax, curve, *, methods=None, ylabel: str = "median absolute error", band: bool = True,
+                           logy: bool = False):
+    """A :func:`scalinglaws.benchmark.distance_curve` frame: each method's median error against the compute gap
+    between its largest fitted run and the predicted run (decades), with its interquartile band; route colours
+    from :data:`~scalinglaws.routes.ROUTES`. Bins with fewer than 3 predictions are not drawn."""
+    from .routes import route_color
+
+    methods = list(dict.fromkeys(curve["method"])) if methods is None else list(methods)
+    for m in methods:
+        c = curve[(curve["method"] == m) & (curve["n"] >= 3)].sort_values("distance")
+        if c.empty:
+            continue
+        color = route_color(m) if m in ROUTES else None
+        ax.plot(c["distance"], c["median"], marker="o", ms=3, lw=1.2, color=color, label=m)
+        if band:
+            ax.fill_between(c["distance"], c["q25"], c["q75"], color=color, alpha=0.12, lw=0)
+    ax.set_xlabel("distance: decades of compute beyond the largest fitted run")
+    ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    else:
+        ax.set_ylim(bottom=0)
+    ax.set_xlim(left=0)
     return ax

@@ -70,7 +70,9 @@ _mathjax/mathjax/tex-mml-chtml.js: package.json
 
 mathjax: _mathjax/mathjax/tex-mml-chtml.js
 
-# The shared results cache (src/scalinglaws/_cache.py) starts empty on every run, so nothing stale can be read.
+# The shared results cache (src/scalinglaws/_cache.py) starts empty on every run, so nothing stale can be read;
+# .ci/prefetch.py then fills it with the results several chapters share (the authors' BNSL seeds), on both cores
+# with nothing else running, before the chapters execute.
 # Chapters execute two at a time (jupyter-cache's local-parallel executor, in their own folders) into a cache
 # emptied first; jupyter-book then reads their outputs (execute_notebooks: cache in _config.yml).
 JCACHE := $(VENV)/bin/jcache
@@ -78,6 +80,7 @@ book: env mathjax
 	@start=$$(date +%s); \
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute _build/cache/book _build/.jupyter_cache; \
 	export SCALINGLAWS_RESULT_CACHE=$(abspath _build/cache/book) SCALINGLAWS_PERTURB=; \
+	$(PY) .ci/prefetch.py; \
 	echo "[book] executing every chapter afresh, two at a time"; \
 	printf "y\n" | $(JCACHE) notebook -p _build/.jupyter_cache add -r myst_nb_md $$($(PY) .ci/chapters.py) > /dev/null; \
 	$(JCACHE) project -p _build/.jupyter_cache execute -e local-parallel -t 300 -v WARNING; \
@@ -100,6 +103,7 @@ test: env
 	if [ "$(NBVAL)" = 1 ]; then \
 	  echo "[test] pytest over tests/, then nbval over every chapter in book/ (two at a time) with the data perturbed at $(PERTURB)"; \
 	  $(PY) -m pytest -q -n 2 tests; \
+	  SCALINGLAWS_PERTURB=$(PERTURB) $(PY) .ci/prefetch.py; \
 	  SCALINGLAWS_PERTURB=$(PERTURB) $(PY) -m pytest -q -n 2 --dist loadfile --nbval-lax --nbval-current-env \
 	    --nbval-cell-timeout=300 book; \
 	else \

@@ -165,6 +165,8 @@ EXPECTED = {  # ladder: (ladder runs, targets, re-runs, tasks)
     "olmo": (25, 2, 5, 8),
     "gadre_c4": (31, 3, 0, 46), "gadre_redpajama": (32, 3, 0, 46), "gadre_refinedweb": (32, 3, 0, 46),
     "pythia_gsm8k": (80, 0, 0, 3), "pythia_math": (71, 0, 0, 3),
+    "obsscaling_opt": (8, 0, 0, 8), "obsscaling_pythia": (8, 0, 0, 8), "obsscaling_qwen1.5": (7, 0, 0, 8),
+    "obsscaling_cerebras_gpt": (6, 0, 0, 8),
 }
 
 
@@ -183,6 +185,11 @@ def test_book_ladders_counts(book_ladders):
     floor = olmo.noise_floor()
     assert len(floor) == 5 * 8 and (floor["abs_diff"] < 0.05).all()
     assert not book_ladders["krajewski_dclm_tpr20"].has_N_D and olmo.has_N_D
+    # one data set at every size (Pythia's 300B tokens): D is constant, so a law in N and D is not identified
+    assert not book_ladders["obsscaling_pythia"].has_N_D and book_ladders["obsscaling_qwen1.5"].has_N_D
+    assert "across_tpr" not in B.applicable(book_ladders["obsscaling_opt"], "mmlu")
+    assert book_ladders["obsscaling_opt"].min_points == 4
+    assert np.isnan(book_ladders["obsscaling_opt"].tasks.loc["xwinograd", "n_items"])
     assert set(B.applicable(book_ladders["pythia_gsm8k"], "gsm8k pass@1")) >= {"compute", "direct"}
     assert "olmo_chained_flops" in B.applicable(olmo, "mmlu") and "two_stage_linear" in B.applicable(olmo, "mmlu")
     with pytest.raises(ValueError, match="unknown ladder"):

@@ -164,7 +164,8 @@ def test_schema_validates_run_tables_and_selects_series():
 def test_every_loader_returns_a_valid_run_table(use_mirror):
     from scalinglaws.datasets import validate_runs
 
-    tables = {"krajewski": ds.load_krajewski(), "olmo": ds.load_olmo_ladder(), "gadre": ds.load_gadre()}
+    tables = {"krajewski": ds.load_krajewski(), "olmo": ds.load_olmo_ladder(), "gadre": ds.load_gadre(),
+              "obsscaling": ds.load_obsscaling()}
     for name, table in tables.items():
         validate_runs(table, name)
 

@@ -11,8 +11,10 @@ from scalinglaws.datasets import (
     krajewski_pass_at_k,
     load_gadre,
     load_krajewski,
+    load_obsscaling,
     load_olmo_ladder,
     load_olmo_published,
+    obsscaling_benchmarks,
     olmo_benchmarks,
 )
 from scalinglaws.laws import LAWS
@@ -58,6 +60,18 @@ def test_gadre_loader(use_mirror):
     assert sorted(g["TPR"].round().unique()) == [5, 10, 20, 40, 80, 160, 320, 640]
     specs = gadre_benchmarks()
     assert specs.loc["piqa", "chance"] == 0.5 and specs.loc["arc_easy", "n_items"] == 2376
+
+
+def test_obsscaling_loader(use_mirror):
+    o = load_obsscaling()
+    # 148 models in the file; 123 have FLOPs and a data size
+    assert o["run_id"].nunique() == 123 and o["family"].nunique() == 39
+    assert o["value"].between(0, 1).all() and (o["C"] > 0).all()
+    llama = o[o["run_id"] == "meta-llama/Llama-2-7b-hf"].iloc[0]
+    assert llama["N"] == 7e9 and llama["D"] == 2e12 and llama["C"] == pytest.approx(8.4e22)
+    specs = obsscaling_benchmarks()
+    assert len(specs) == 8 and specs.loc["mmlu", "n_items"] == 14042 and np.isnan(specs.loc["xwinograd", "n_items"])
+    assert set(o["benchmark"]) == set(specs.index)
 
 
 def test_krajewski_pass_at_k_rows(use_mirror):

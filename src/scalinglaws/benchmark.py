@@ -31,8 +31,8 @@ on OLMo, 6-22 s per Pythia ladder and 250-300 s per Gadre corpus (46 tasks, many
 the logistic two-stage route search longest): about 18 minutes over all 12 on one core. BNSL adds about 5 s per fit.
 A chapter runs a stated subset (``tasks=``, ``cutoffs=``) or ``n_jobs`` workers.
 
-The observational-scaling data (``obsscaling`` in the data mirror) has no loader in :mod:`scalinglaws.datasets`
-yet, so it is not a ladder here.
+Observational scaling (Ruan et al. 2024): each public model family with at least 6 models of known FLOPs is a
+ladder (:data:`OBSSCALING_FAMILIES`), fitted from 4 models up.
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ logger = logging.getLogger("scalinglaws")
 __all__ = ["Ladder", "ladders", "LADDER_NAMES", "applicable", "run", "summarise", "DISTANCE_BINS", "LEVELS",
            "EXCLUDED", "SLOW", "distance_bin", "TABLE_COLUMNS", "BASELINES", "TWO_STAGE", "leaderboard",
            "VerdictRule", "VERDICTS", "task_verdicts", "direct_vs_two_stage", "corpus_ranking", "distance_curve",
-           "RESULTS_PATH", "RESULTS_PLAN", "user_ladder", "pick", "compute_results", "write_results", "load_results"]
+           "RESULTS_PATH", "RESULTS_PLAN", "user_ladder", "pick", "OBSSCALING_FAMILIES", "compute_results",
+           "write_results", "load_results"]
 
 #: Interval levels at which coverage is reported; the interval score is the 90% interval's.
 LEVELS = (0.5, 0.8, 0.9, 0.95)
@@ -105,6 +106,9 @@ class Ladder:
         The rows of the validation loss every task shares (the two-stage routes' proxy).
     source : str
         Where the runs come from.
+    min_points : int or None
+        The fewest fitted runs a rolling-origin cutoff leaves on this ladder, when it must differ from
+        :func:`run`'s ``min_points`` (a short public model family).
     """
 
     name: str
@@ -112,6 +116,7 @@ class Ladder:
     tasks: pd.DataFrame = field(repr=False)
     proxy: tuple | None = None
     source: str = ""
+    min_points: int | None = None
 
     def __post_init__(self):
         validate_runs(self.runs, self.name)
@@ -159,14 +164,16 @@ class Ladder:
 
     @property
     def has_N_D(self) -> bool:
-        """N and D known for every ladder run, with at least two token ratios D/N a tenth of a decade apart (else N
-        and D are collinear and a law in both is not identified)."""
+        """N and D known for every ladder run, with at least two token ratios D/N and at least two token counts D
+        a tenth of a decade apart (else N and D are collinear, or D is constant, and a law in both is not
+        identified: e.g. a public model family trained on one data set at every size)."""
         r = self.run_table[self.run_table["role"] == "ladder"]
         if not (np.isfinite(r["N"]).all() and np.isfinite(r["D"]).all()):
             return False
         tpr = r["TPR"].where(np.isfinite(r["TPR"]), r["D"] / r["N"])
         # a tenth of a decade: a ladder at one nominal TPR whose true parameter counts wobble is still one TPR
-        return np.unique(np.round(np.log10(tpr.to_numpy(float)), 1)).size >= 2
+        distinct = lambda v: np.unique(np.round(np.log10(np.asarray(v, float)), 1)).size  # noqa: E731
+        return distinct(tpr) >= 2 and distinct(r["D"]) >= 2
 
     def series(self, task: str) -> pd.DataFrame:
         """One task's runs by compute: ``run_id, role, C, N, D, y`` (the score) and, where they exist, ``L_val``
@@ -212,7 +219,7 @@ def _tasks(specs: pd.DataFrame, *, chance=None, response: str = "Q", task_loss: 
     task_loss = task_loss or {}
     out = pd.DataFrame({"benchmark": specs.index, "metric": specs["metric"].to_numpy(),
                         "chance": (specs["chance"] if chance is None else chance.reindex(specs.index)).to_numpy(float),
-                        "n_items": specs["n_items"].to_numpy(int), "response": response}, index=specs.index)
+                        "n_items": specs["n_items"].to_numpy(float), "response": response}, index=specs.index)
     out["task_loss"] = [task_loss.get(b, "") for b in specs.index]
     out["task_loss_sign"] = sign
     out.index.name = "task"
@@ -282,12 +289,31 @@ def _pythia(benchmark: str, ks=PYTHIA_KS) -> Ladder:
                   f"pass@k over {n_problems} problems")
 
 
+#: Observational-scaling families long enough for a rolling origin (at least 6 models with known FLOPs), and the
+#: fewest fitted models at a cutoff on them (4: the default 5 would leave one or two cutoffs).
+OBSSCALING_FAMILIES = {"opt": "OPT", "pythia": "Pythia", "qwen1.5": "Qwen1.5", "cerebras_gpt": "Cerebras-GPT"}
+_OBSSCALING_MIN_POINTS = 4
+
+
+def _obsscaling(key: str) -> Ladder:
+    from .datasets import load_obsscaling, obsscaling_benchmarks
+
+    runs = load_obsscaling()
+    runs = runs[runs["family"] == OBSSCALING_FAMILIES[key]].assign(role="ladder")
+    specs = obsscaling_benchmarks()
+    specs = specs[specs.index.isin(runs["benchmark"])]
+    return Ladder(f"obsscaling_{key}", runs.reset_index(drop=True), _tasks(specs), source=(
+        f"Ruan et al. 2024: the public {OBSSCALING_FAMILIES[key]} models (size, tokens and FLOPs as reported; no "
+        "losses)"), min_points=_OBSSCALING_MIN_POINTS)
+
+
 _BUILDERS = {
     **{f"krajewski_dclm_tpr{t:g}": (lambda t=t: _krajewski("dclm", t)) for t in (10, 20, 40, 80, 160)},
     "krajewski_c4_tpr20": lambda: _krajewski("c4", 20),
     "olmo": _olmo,
     **{f"gadre_{c}": (lambda c=c: _gadre(c)) for c in ("c4", "redpajama", "refinedweb")},
     **{f"pythia_{b}": (lambda b=b: _pythia(b)) for b in ("gsm8k", "math")},
+    **{f"obsscaling_{k}": (lambda k=k: _obsscaling(k)) for k in OBSSCALING_FAMILIES},
 }
 #: The book's ladders, by name.
 LADDER_NAMES = tuple(_BUILDERS)
@@ -297,7 +323,7 @@ def ladders(names=None) -> dict[str, Ladder]:
     """The book's ladders (:data:`LADDER_NAMES`, or the ones named), each schema-validated: Krajewski et al.'s
     DCLM ladder at each TPR and the C4 ladder at TPR 20; the OLMo ladder (targets 7B and 13B, seed re-runs);
     Gadre et al.'s three corpora; Schaeffer et al.'s Pythia pass@k on GSM8K and MATH (k in :data:`PYTHIA_KS`; the
-    Pythia data need the ``parquet`` extra)."""
+    Pythia data need the ``parquet`` extra); the observational-scaling families (:data:`OBSSCALING_FAMILIES`)."""
     names = LADDER_NAMES if names is None else ((names,) if isinstance(names, str) else tuple(names))
     unknown = [n for n in names if n not in _BUILDERS]
     if unknown:
@@ -482,6 +508,7 @@ def _scores(res, held: pd.DataFrame, variables: tuple, n_items: float | None) ->
 def _run_task(unit) -> tuple[list, dict]:
     """One ladder x task of :func:`run`: its rows (one frame per cutoff x method) and seconds per method."""
     lad, task, methods, cutoffs, min_points = unit
+    min_points = lad.min_points or min_points
     frames, timings = [], {}
     t = lad.tasks.loc[task]
     s = lad.series(task)
@@ -762,8 +789,8 @@ def direct_vs_two_stage(table: pd.DataFrame, *, score: str = "median_abs_error")
     """Krajewski et al.'s central claim on every ladder with a validation loss: per ladder x distance bin, the
     direct law's ``score`` against the better two-stage route's (:data:`TWO_STAGE`), pooled over tasks; the share
     of tasks on which the direct law's median absolute error is below the better two-stage route's on that task
-    (``direct_wins``, over tasks where both were fitted) and a ``verdict``: *direct* when it is lower pooled and on most tasks, *two-stage* when the
-    opposite, *mixed* otherwise."""
+    (``direct_wins``, over tasks where both were fitted) and a ``verdict``: *direct* when it is lower pooled and on
+    most tasks, *two-stage* when the opposite, *mixed* otherwise."""
     t = table[table["method"].isin(("direct", *TWO_STAGE))]
     s = summarise(t, by=["ladder", "distance_bin", "method"])
     per_task = summarise(t, by=["ladder", "distance_bin", "task", "method"])["median_abs_error"].unstack("method")
@@ -862,32 +889,27 @@ def distance_curve(table: pd.DataFrame, *, step: float = 0.25, by=("method",),
 
 #: Where the benchmark's table ships (beside this module) and its provenance (a JSON file of the same stem).
 RESULTS_PATH = __import__("pathlib").Path(__file__).resolve().with_name("benchmark_results.csv.gz")
-#: The shipped table's plan: every ladder with every default method (:func:`applicable`, BNSL excluded) at 4
-#: cutoffs, and BNSL by our engine added on the ladders named here (about 5 s per fit: on Gadre et al.'s 138 tasks
-#: it would add most of an hour to the table's regeneration for a method the Krajewski ladders already test).
-RESULTS_PLAN = {"cutoffs": 4, "bnsl_on": ("krajewski_dclm_tpr10", "krajewski_dclm_tpr20", "krajewski_dclm_tpr40",
-                                          "krajewski_dclm_tpr80", "krajewski_dclm_tpr160", "krajewski_c4_tpr20",
-                                          "olmo")}
+#: The shipped table's plan: every ladder, every applicable method (BNSL included: ``methods="all"``), 4 cutoffs.
+#: Measured: about 7 minutes on two cores without BNSL, BNSL about 1 s per fit on top (2026-12-06).
+RESULTS_PLAN = {"cutoffs": 4, "methods": "all"}
 
 
 def compute_results(names=None, *, n_jobs: int = 1, timings: dict | None = None) -> pd.DataFrame:
     """The benchmark's table under :data:`RESULTS_PLAN` over :func:`ladders` (all, or the ones named): what
     :func:`write_results` ships and :func:`load_results` reads."""
-    lads = ladders(names)
-    table = run(lads, cutoffs=RESULTS_PLAN["cutoffs"], n_jobs=n_jobs, timings=timings)
-    slow = [lads[n] for n in RESULTS_PLAN["bnsl_on"] if n in lads]
-    if slow:
-        extra = run(slow, methods=list(SLOW), cutoffs=RESULTS_PLAN["cutoffs"], n_jobs=n_jobs, timings=timings)
-        table = pd.concat([table, extra], ignore_index=True)
-        table["distance_bin"] = distance_bin(table["distance"])
+    table = run(ladders(names), methods=RESULTS_PLAN["methods"], cutoffs=RESULTS_PLAN["cutoffs"], n_jobs=n_jobs,
+                timings=timings)
     return table.sort_values(["ladder", "task", "method", "cutoff", "C", "run_id"], kind="stable").reset_index(
         drop=True)
 
 
-def write_results(path=RESULTS_PATH, *, n_jobs: int = 1) -> dict:
+def write_results(path=RESULTS_PATH, *, n_jobs: int = 1, update=None) -> dict:
     """Compute the benchmark's table (:func:`compute_results`) and write it to ``path`` (gzipped CSV, floats at 10
     significant digits) with its provenance beside it (``.json``: commit, date, plan, ladders, rows, seconds,
-    sha256 of the table). Returns the provenance. Run as ``python -m scalinglaws.benchmark --write``."""
+    sha256 of the table). With ``update`` (ladder names), only those ladders are recomputed and their rows replaced
+    in the existing table; the provenance keeps the original computation and lists each update (its ladders,
+    commit and date). Returns the provenance. Run as ``python -m scalinglaws.benchmark --write [--update NAME
+    ...]``."""
     import datetime
     import gzip
     import hashlib
@@ -898,9 +920,7 @@ def write_results(path=RESULTS_PATH, *, n_jobs: int = 1) -> dict:
     path = Path(path)
     start = time.perf_counter()
     timings: dict = {}
-    table = compute_results(n_jobs=n_jobs, timings=timings)
-    text = table.to_csv(index=False, float_format="%.10g")
-    path.write_bytes(gzip.compress(text.encode(), mtime=0))
+    table = compute_results(update, n_jobs=n_jobs, timings=timings)
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
                                 cwd=path.parent).stdout.strip()
@@ -908,13 +928,23 @@ def write_results(path=RESULTS_PATH, *, n_jobs: int = 1) -> dict:
                                     cwd=path.parent).stdout.strip())
     except (OSError, subprocess.CalledProcessError):
         commit, dirty = "unknown", True
-    info = {"command": "python -m scalinglaws.benchmark --write", "commit": commit, "uncommitted_changes": dirty,
-            "date": datetime.date.today().isoformat(), "plan": {k: list(v) if isinstance(v, tuple) else v
-                                                                for k, v in RESULTS_PLAN.items()},
-            "ladders": sorted(table["ladder"].unique()), "rows": len(table),
-            "seconds": round(time.perf_counter() - start, 1), "seconds_per_method": {
-                k: round(v, 1) for k, v in sorted(timings.items())},
-            "sha256": hashlib.sha256(text.encode()).hexdigest()}
+    run_info = {"commit": commit, "uncommitted_changes": dirty, "date": datetime.date.today().isoformat(),
+                "seconds": round(time.perf_counter() - start, 1),
+                "seconds_per_method": {k: round(v, 1) for k, v in sorted(timings.items())}}
+    if update:
+        old = load_results(path)
+        info = dict(old.attrs["provenance"])
+        old = old[~old["ladder"].isin(list(update))]
+        table = pd.concat([old, table], ignore_index=True).sort_values(
+            ["ladder", "task", "method", "cutoff", "C", "run_id"], kind="stable").reset_index(drop=True)
+        info["updates"] = [*info.get("updates", []), {"ladders": sorted(update), **run_info}]
+    else:
+        info = {"command": "python -m scalinglaws.benchmark --write", **run_info,
+                "plan": {k: list(v) if isinstance(v, tuple) else v for k, v in RESULTS_PLAN.items()}}
+    text = table.reindex(columns=list(_STORED)).to_csv(index=False, float_format="%.10g")
+    path.write_bytes(gzip.compress(text.encode(), mtime=0))
+    info.update({"ladders": sorted(table["ladder"].unique()), "rows": len(table),
+                 "sha256": hashlib.sha256(text.encode()).hexdigest()})
     path.with_suffix("").with_suffix(".json").write_text(json.dumps(info, indent=1) + "\n")
     return info
 
@@ -937,9 +967,30 @@ def load_results(path=RESULTS_PATH) -> pd.DataFrame:
         raise ValueError(f"{path}: its sha256 does not match its provenance file; regenerate it")
     table = pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
     table["reason"] = table["reason"].fillna("")
-    table["distance_bin"] = distance_bin(table["distance"])
+    table = _derived(table).reindex(columns=list(TABLE_COLUMNS))
     table.attrs["provenance"] = info
     return table
+
+
+#: The columns the shipped table stores; :func:`load_results` derives the others (:func:`_derived`).
+_STORED = ("ladder", "task", "benchmark", "metric", "method", "cutoff", "n_fit", "status", "reason", "run_id", "role",
+           "C", "observed", "predicted", "binomial_se", "lower", "upper", "covered", "interval", "covered_50",
+           "covered_80", "covered_90", "covered_95")
+
+
+def _derived(table: pd.DataFrame) -> pd.DataFrame:
+    """The columns of :func:`run`'s table that follow from the stored ones, computed as :func:`run` computes them:
+    distance and its bin, the errors (:func:`scalinglaws.heldout.points_table`) and the 90% interval score."""
+    t = table.copy()
+    t["distance"] = np.log10(t["C"] / t["cutoff"])
+    t["distance_bin"] = distance_bin(t["distance"])
+    pred, obs = t["predicted"].to_numpy(float), t["observed"].to_numpy(float)
+    t["error"] = pred - obs
+    t["abs_error"] = np.abs(pred - obs)
+    t["rel_error"] = heldout.relative_error(pred, obs)
+    t["error_over_se"] = t["abs_error"] / t["binomial_se"]
+    t["interval_score_90"] = interval_score(t["lower"], t["upper"], obs, 0.9)
+    return t
 
 
 def _main(argv=None) -> int:
@@ -949,6 +1000,7 @@ def _main(argv=None) -> int:
                                  "benchmark table (scalinglaws.benchmark.RESULTS_PATH) and its provenance.")
     ap.add_argument("--write", action="store_true", help="compute and write the table")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (the table does not depend on it)")
+    ap.add_argument("--update", nargs="+", metavar="LADDER", help="recompute only these ladders' rows")
     args = ap.parse_args(argv)
     if not args.write:
         ap.print_help()
@@ -957,7 +1009,7 @@ def _main(argv=None) -> int:
 
     from scalinglaws import benchmark  # the module by name, not __main__: worker processes import it by name
 
-    print(json.dumps(benchmark.write_results(n_jobs=args.jobs), indent=1))
+    print(json.dumps(benchmark.write_results(n_jobs=args.jobs, update=args.update), indent=1))
     return 0
 
 

@@ -1,11 +1,13 @@
 """The datasets the book reads: a registry of pinned, hash-verified files (:mod:`.registry`), the tidy run table
 every loader returns (:mod:`.schema`), and one module per source -- :mod:`.krajewski`, :mod:`.pythia`,
-:mod:`.chinchilla`, :mod:`.olmo`, :mod:`.gadre` -- and the perturbation of every loaded measurement that tests
-whether a result hangs on floating-point noise (:mod:`.perturbation`). Everything public is re-exported here."""
+:mod:`.chinchilla`, :mod:`.olmo`, :mod:`.gadre`, :mod:`.obsscaling` -- and the perturbation of every loaded
+measurement that tests whether a result hangs on floating-point noise (:mod:`.perturbation`). Everything public is
+re-exported here."""
 
 from .chinchilla import load_chinchilla
 from .gadre import gadre_benchmarks, load_gadre
 from .krajewski import impossible_passk_groups, krajewski_benchmarks, krajewski_pass_at_k, load_krajewski
+from .obsscaling import load_obsscaling, obsscaling_benchmarks
 from .olmo import load_olmo_ladder, load_olmo_published, olmo_benchmarks
 from .perturbation import PERTURB_ENV, perturb, perturbed
 from .pythia import load_pythia_gold, load_pythia_models, load_pythia_samples, pythia_gold_neglog, pythia_pass_at_k
@@ -33,5 +35,5 @@ __all__ = [
     "load_pythia_models", "load_pythia_samples", "pythia_pass_at_k", "load_pythia_gold", "pythia_gold_neglog",
     "load_chinchilla",
     "olmo_benchmarks", "load_olmo_ladder", "load_olmo_published", "gadre_benchmarks", "load_gadre",
-    "PERTURB_ENV", "perturb", "perturbed",
+    "obsscaling_benchmarks", "load_obsscaling", "PERTURB_ENV", "perturb", "perturbed",
 ]

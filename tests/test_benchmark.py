@@ -308,6 +308,16 @@ def test_task_verdicts_follow_the_stated_rule():
         B.VerdictRule(distance_bin="10")
 
 
+def test_a_task_moves_when_its_trend_exceeds_the_noise():
+    rng = np.random.default_rng(0)
+    flat = _rows("direct", "flat", [0.0] * 20, observed=0.5 + rng.normal(0, 0.01, 20)).assign(
+        run_id=[f"r{i}" for i in range(20)], C=np.geomspace(1e19, 1e22, 20))
+    rising = flat.assign(task="rising", observed=np.linspace(0.4, 0.6, 20))
+    v = B.task_verdicts(pd.concat([flat, rising])).droplevel("ladder")
+    assert np.ptp(flat["observed"]) > 2 * 0.01  # the range alone would call the flat task moving
+    assert not v.loc["flat", "moves"] and v.loc["rising", "moves"]
+
+
 def test_direct_vs_two_stage_and_distance_curve():
     t = pd.concat([_rows("direct", "a", [0.01] * 3), _rows("two_stage_linear", "a", [0.03] * 3),
                    _rows("two_stage_logistic", "a", [0.02] * 3), _rows("direct", "b", [0.05] * 3),
@@ -334,6 +344,12 @@ def test_corpus_ranking_counts_pairs_right():
     r = B.corpus_ranking(pd.concat(rows), ladders)
     raw, direct = r[r["ranking"] == "raw"].iloc[0], r[r["ranking"] == "direct"].iloc[0]
     assert raw["pairs"] == 3 and raw["right"] == 3 and direct["right"] == 0
+    acc = B.ranking_accuracy(r)
+    assert acc.loc[("direct", "all"), "accuracy"] == 0 and acc.loc[("direct", "all"), "raw_accuracy"] == 1
+    assert acc.loc[("direct", "all"), "gain"] == -1 and "raw" not in acc.index.get_level_values("ranking")
+    # a ranking that misses one corpus is not judged on that target (not on the other two's pair alone)
+    partial = B.corpus_ranking(pd.concat(rows[:2]), ladders)
+    assert partial.loc[partial["ranking"] == "direct", "pairs"].sum() == 0
     with pytest.raises(ValueError, match="two ladders"):
         B.corpus_ranking(pd.concat(rows), {"gadre_a": ladders["gadre_a"]})
 

@@ -159,3 +159,35 @@ def test_heldout_errors_names_its_interval():
     assert np.all(cal["upper"] - cal["lower"] >= delta["upper"] - delta["lower"] - 1e-12)
     with pytest.raises(ValueError, match="interval must be"):
         heldout_errors(res, Q[held], interval="bootstrap", C=C[held])
+
+
+def test_learned_interval_uses_the_error_model_and_the_ladder():
+    C, Q = ladder(n=16, noise=0.02, seed=3)
+    f = forecast("direct", at={"C": [1e22]}, C=C, Q=Q, interval="learned", n_items=1000)
+    assert f.interval == "learned" and f.quantile is not None and f.lower[0] < f.predicted[0] < f.upper[0]
+    assert not any("no backtest" in w for w in f.warnings)
+    # a short ladder: no backtest, so the prior alone -- said, never a bare delta interval called calibrated
+    short = forecast("direct", at={"C": [1e22]}, C=C[:4], Q=Q[:4], interval="learned", n_items=1000)
+    assert short.interval == "learned" and any("prior alone" in w for w in short.warnings)
+    delta = forecast("direct", at={"C": [1e22]}, C=C[:4], Q=Q[:4], interval="delta", n_items=1000)
+    assert short.upper[0] - short.lower[0] != pytest.approx(delta.upper[0] - delta.lower[0])
+    # without an item count, the scale is not the model's: said
+    assert any("no n_items" in w for w in forecast("direct", at={"C": [1e22]}, C=C, Q=Q, interval="learned").warnings)
+    # the same forecast re-intervalled keeps one set of notes
+    again = f.reinterval(level=0.8)
+    assert again.interval == "learned" and again.upper[0] - again.lower[0] < f.upper[0] - f.lower[0]
+
+
+def test_learned_interval_flags_an_uninformative_interval():
+    C, Q = ladder(n=6, noise=0.3, seed=1)
+    f = forecast("direct", at={"C": [1e24]}, C=C, Q=Q, interval="learned", n_items=100)
+    width = f.upper[0] - f.lower[0]
+    assert width > 0.5 and any("uninformative" in w for w in f.warnings), (width, f.warnings)
+    assert 0 <= f.lower[0] and f.upper[0] <= 1
+
+
+def test_learned_interval_is_for_scores_only():
+    C = np.geomspace(1e18, 1e21, 10)
+    L = 2.0 + 50 * C**-0.1
+    with pytest.raises(ValueError, match="accuracy or pass@k"):
+        forecast("loss_floor_in_compute", at={"C": [1e22]}, C=C, L=L, interval="learned")

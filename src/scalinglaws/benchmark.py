@@ -57,7 +57,8 @@ logger = logging.getLogger("scalinglaws")
 
 __all__ = ["Ladder", "ladders", "LADDER_NAMES", "applicable", "run", "summarise", "DISTANCE_BINS", "LEVELS",
            "EXCLUDED", "SLOW", "distance_bin", "TABLE_COLUMNS", "BASELINES", "TWO_STAGE", "leaderboard",
-           "VerdictRule", "VERDICTS", "task_verdicts", "direct_vs_two_stage", "corpus_ranking", "distance_curve",
+           "VerdictRule", "VERDICTS", "task_verdicts", "direct_vs_two_stage", "corpus_ranking", "ranking_accuracy",
+           "distance_curve",
            "RESULTS_PATH", "RESULTS_PLAN", "user_ladder", "pick", "OBSSCALING_FAMILIES", "compute_results",
            "write_results", "load_results"]
 
@@ -745,16 +746,15 @@ def task_verdicts(table: pd.DataFrame, rule: VerdictRule = VerdictRule(), *, met
     ``methods`` restricts the candidates (e.g. ``["direct"]`` for one method chosen in advance). Columns: ``best``
     (the method judged), ``error_se`` (its median absolute error over the binomial SE), ``coverage`` (90%),
     ``width_ratio`` (median 90% interval width over 2 x 1.645 binomial SEs), ``median_abs_error``, ``n_heldout``,
-    ``verdict`` (:data:`VERDICTS`) and ``moves`` (whether the task's observed score changes along the ladder by more
-    than 2 binomial SEs: a task that stays at chance is easy to forecast and says nothing about scaling)."""
+    ``verdict`` (:data:`VERDICTS`) and ``moves`` (whether the task's score changes along the ladder: its
+    least-squares trend in log C over the predicted runs spans more than 2 binomial SEs; a task that stays at chance
+    is easy to forecast and says nothing about scaling)."""
     t = table[table["status"] != "failed"].copy()
     t["width_ratio"] = (t["upper"] - t["lower"]) / (2 * 1.645 * t["binomial_se"])
     key = ["ladder", "task"]
     rows = []
     for (ladder, task), g in table.groupby(key, sort=True, observed=True):
-        obs = g[np.isfinite(g["observed"].to_numpy(float))].drop_duplicates("run_id")
-        se = float(np.nanmedian(obs["binomial_se"])) if len(obs) else np.nan
-        moves = bool(np.isfinite(se) and se > 0 and np.ptp(obs["observed"].to_numpy(float)) > 2 * se)
+        moves = _moves(g)
         b = t[(t["ladder"] == ladder) & (t["task"] == task) & (t["distance_bin"] == rule.distance_bin)]
         fails = g[g["distance_bin"] == rule.distance_bin].groupby("method")["status"].apply(
             lambda s: float((s == "failed").mean()))
@@ -783,6 +783,24 @@ def task_verdicts(table: pd.DataFrame, rule: VerdictRule = VerdictRule(), *, met
     cols = ["ladder", "task", "best", "error_se", "coverage", "width_ratio", "median_abs_error", "n_heldout",
             "moves", "verdict"]
     return out.reindex(columns=cols).set_index(["ladder", "task"])
+
+
+def _moves(g: pd.DataFrame) -> bool:
+    """Whether a task's score changes along the ladder: the least-squares line through its observed runs (each
+    once) in log10 C rises or falls by more than 2 binomial SEs over their compute range. (The range of the scores
+    themselves would not do: the highest and lowest of twenty noisy runs of a flat task are about 4 SEs apart.)"""
+    obs = g[np.isfinite(g["observed"].to_numpy(float))].drop_duplicates("run_id")
+    if "binomial_se" not in obs:
+        return False
+    obs = obs[np.isfinite(obs["binomial_se"].to_numpy(float))]  # no item count: no SE to judge the trend by
+    if len(obs) < 3:
+        return False
+    se = float(np.median(obs["binomial_se"]))
+    x = np.log10(obs["C"].to_numpy(float))
+    if not (np.isfinite(se) and se > 0 and np.ptp(x) > 0):
+        return False
+    slope = np.polyfit(x, obs["observed"].to_numpy(float), 1)[0]
+    return bool(abs(slope) * np.ptp(x) > 2 * se)
 
 
 def direct_vs_two_stage(table: pd.DataFrame, *, score: str = "median_abs_error") -> pd.DataFrame:
@@ -860,11 +878,31 @@ def corpus_ranking(table: pd.DataFrame, ladder_set: dict, *, prefix: str = "gadr
             for ranking in ("raw", *methods):
                 score = ({n: raw.get((n, task)) for n in have} if ranking == "raw"
                          else {n: pred.get((n, task, label, ranking)) for n in have})
-                ok = [p for p in pairs if score[p[0]] is not None and score[p[1]] is not None]
+                # a ranking counts on a task x target only when it scores every corpus (so that every ranking is
+                # judged on the same pairs as the raw one)
+                ok = pairs if all(score[n] is not None and np.isfinite(score[n]) for n in have) else []
                 right = sum(np.sign(score[a] - score[b]) == truth[(a, b)] for a, b in ok)
                 rows.append({"ranking": ranking, "target": label, "task": task, "pairs": len(ok),
                              "right": int(right)})
     return pd.DataFrame(rows, columns=["ranking", "target", "task", "pairs", "right"])
+
+
+def ranking_accuracy(ranking: pd.DataFrame) -> pd.DataFrame:
+    """The share of corpus pairs each ranking of :func:`corpus_ranking` orders right, per target and over all
+    targets, beside the raw small-model ranking's share **on the same task x target rows** (those the method could
+    rank): ``right``, ``pairs``, ``accuracy``, ``raw_accuracy``, ``gain`` = accuracy - raw_accuracy. Indexed by
+    ``(ranking, target)``, ``target`` ``"all"`` for the pooled row; the raw ranking itself is left out."""
+    raw = ranking[ranking["ranking"] == "raw"].set_index(["target", "task"])
+    rows = {}
+    for name, g in ranking[(ranking["ranking"] != "raw") & (ranking["pairs"] > 0)].groupby("ranking"):
+        for target, h in [*g.groupby("target"), ("all", g)]:
+            r = raw.loc[list(zip(h["target"], h["task"]))]
+            acc, racc = h["right"].sum() / h["pairs"].sum(), r["right"].sum() / r["pairs"].sum()
+            rows[(name, target)] = {"right": int(h["right"].sum()), "pairs": int(h["pairs"].sum()),
+                                    "accuracy": acc, "raw_accuracy": racc, "gain": acc - racc}
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index = pd.MultiIndex.from_tuples(out.index, names=["ranking", "target"])
+    return out
 
 
 def distance_curve(table: pd.DataFrame, *, step: float = 0.25, by=("method",),
@@ -919,15 +957,15 @@ def write_results(path=RESULTS_PATH, *, n_jobs: int = 1, update=None) -> dict:
 
     path = Path(path)
     start = time.perf_counter()
-    timings: dict = {}
-    table = compute_results(update, n_jobs=n_jobs, timings=timings)
-    try:
+    try:  # the code that computes the table: read before computing it
         commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
-                                cwd=path.parent).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "src"], capture_output=True, text=True,
-                                    cwd=path.parent).stdout.strip())
+                                cwd=Path(__file__).parent).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "."], capture_output=True, text=True,
+                                    cwd=Path(__file__).parent).stdout.strip())
     except (OSError, subprocess.CalledProcessError):
         commit, dirty = "unknown", True
+    timings: dict = {}
+    table = compute_results(update, n_jobs=n_jobs, timings=timings)
     run_info = {"commit": commit, "uncommitted_changes": dirty, "date": datetime.date.today().isoformat(),
                 "seconds": round(time.perf_counter() - start, 1),
                 "seconds_per_method": {k: round(v, 1) for k, v in sorted(timings.items())}}

@@ -23,8 +23,18 @@ intervals:
     backtest (fewer than ``min_folds`` folds, or too few scores for the level) it falls back to ``delta`` and
     says so in :attr:`Forecast.warnings`.
 
+``learned``
+    for an accuracy or pass@k: the error model learned from the forecasting benchmark
+    (:mod:`scalinglaws.error_model`) combined with the ladder's own backtest. Each backtest error is measured in
+    half-widths of its fold's 90% delta interval widened by the target benchmark's binomial noise (``n_items``); the
+    prior for this law and distance (every ladder of the benchmark, an equal-weight mixture) counts as
+    :data:`scalinglaws.error_model.PRIOR_WEIGHT` such errors, so a long ladder is dominated by its own errors, a short
+    one by the prior, and a ladder with no backtest at all gets the prior alone (said in the warnings). Validated
+    leaving one ladder out in the calibration chapter. An interval wider than half the feasible range (chance to 1)
+    is flagged as uninformative.
+
 With ``n_items`` (the target benchmark's size) the binomial noise of the target's own measurement,
-:math:`\sqrt{p(1-p)/n}`, is added to each side in quadrature.
+:math:`\sqrt{p(1-p)/n}`, is added to each side in quadrature (``learned`` measures errors with it already).
 """
 
 from __future__ import annotations
@@ -44,7 +54,7 @@ from .results import FitResult
 
 __all__ = ["Forecast", "forecast", "calibrated_interval", "interval_score", "ladder_size", "INTERVALS"]
 
-INTERVALS = ("calibrated", "delta", "bootstrap")
+INTERVALS = ("calibrated", "delta", "bootstrap", "learned")
 
 
 def ladder_size(law, X: dict) -> np.ndarray:
@@ -103,7 +113,9 @@ class Forecast:
             raise ValueError(f"level must be in (0, 1), got {level}")
         Xt = {k: self.at[k].to_numpy() for k in self.fit.law.variables}
         p, lo, hi, used, q, notes = _bounds(self.fit, self.backtest, Xt, level, interval, **self.options)
-        kept = tuple(w for w in self.warnings if not w.startswith(("too few runs", "a target lies", "the fit has no")))
+        kept = tuple(w for w in self.warnings if not w.startswith(("too few runs", "a target lies", "the fit has no",
+                                                                  "no n_items", "no backtest on"))
+                     and "uninformative" not in w)
         return dataclasses.replace(self, predicted=p, lower=lo, upper=hi, level=level, interval=used, quantile=q,
                                    warnings=kept + tuple(notes))
 
@@ -213,10 +225,11 @@ def _backtest(res: FitResult, level: float, min_points: int, max_folds: int) -> 
                        **{k: v[test] for k, v in X.items()})
         with np.errstate(divide="ignore", invalid="ignore"):  # an exact fit has se 0: no score (dropped below)
             score = np.abs(y[test] - pred.mean_space) / pred.se_obs_space  # the error in delta SEs, fitting space
+        lo90, hi90 = pred.conf_int(0.9, obs=True)
         rows.append(pd.DataFrame({"cutoff": cut, "size": size[test], "distance": np.log10(size[test] / cut),
                                   "observed": pts["observed"], "predicted": pts["predicted"],
                                   "se": pred.se_obs_space, "score": score, "abs_error": pts["abs_error"],
-                                  "covered": pts["covered"].eq(1)}))
+                                  "covered": pts["covered"].eq(1), "lower_90": lo90, "upper_90": hi90}))
     if not rows:
         return pd.DataFrame()
     bt = pd.concat(rows, ignore_index=True)
@@ -277,6 +290,11 @@ def _bounds(res: FitResult, bt, Xt: dict, level: float, interval: str, *, n_item
             if (dist > bt["distance"].max()).any():
                 notes.append("a target lies further beyond the fitted runs than any backtest prediction did: its "
                              "interval uses the farthest backtest predictions")
+    if interval == "learned":
+        if law.response not in ("Q", "P"):
+            raise ValueError(f"interval='learned' is for an accuracy or pass@k; law {law.name} predicts "
+                             f"{law.response}: use 'calibrated'")
+        return _learned(res, bt, Xt, level, n_items, notes)
     if res.covariance is None and used != "bootstrap":
         notes.append("the fit has no covariance (a parameter is not identified): no delta or calibrated interval")
     if used == "bootstrap":
@@ -298,6 +316,60 @@ def _bounds(res: FitResult, bt, Xt: dict, level: float, interval: str, *, n_item
         lo, hi = p - np.sqrt((p - lo) ** 2 + se_b**2), p + np.sqrt((hi - p) ** 2 + se_b**2)
         lo, hi = np.clip(lo, 0, 1), np.clip(hi, 0, 1)
     return p, np.asarray(lo, float), np.asarray(hi, float), used, q, notes
+
+
+#: Laws whose benchmark route has another name.
+_ROUTE_OF_LAW = {"sigmoid_in_log_compute": "sigmoid_log_compute", "linear_in_log_compute": "linear_log_compute"}
+
+
+def _learned(res: FitResult, bt, Xt: dict, level: float, n_items, notes: list):
+    """The ``learned`` interval (module docstring): the error model's prior with the ladder's own backtest."""
+    from . import error_model
+
+    law = res.law
+    pred = res.get_prediction(**Xt)
+    p = np.asarray(pred.predicted, float)
+    if res.covariance is None:
+        notes.append("the fit has no covariance (a parameter is not identified): no interval")
+        nan = np.full(p.shape, np.nan)
+        return p, nan, nan, "learned", None, notes
+    lo90, hi90 = (np.asarray(v, float) for v in pred.conf_int(0.9, obs=True))
+    items = np.nan if n_items is None else np.broadcast_to(np.asarray(n_items, float), p.shape)
+    frame = pd.DataFrame({"predicted": p, "lower": lo90, "upper": hi90, "n_items": items})
+    if n_items is None:
+        notes.append("no n_items: errors are measured without the target benchmark's binomial noise, narrower than "
+                     "the scale the error model was learned in")
+    h_lo, h_hi = error_model.half_widths(frame.fillna({"n_items": np.inf}), error_model.SCALE)
+    own_abs = np.array([])
+    if bt is not None and {"lower_90", "upper_90"} <= set(bt.columns):
+        b = bt.assign(lower=bt["lower_90"], upper=bt["upper_90"],
+                      n_items=np.nan if n_items is None else float(np.mean(np.asarray(n_items, float))))
+        b_lo, b_hi = error_model.half_widths(b.fillna({"n_items": np.inf}), error_model.SCALE)
+        y, yp = b["observed"].to_numpy(float), b["predicted"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            e = np.abs(y - yp) / np.where(y >= yp, b_hi, b_lo)
+        ok = np.isfinite(e)
+        own_abs, own_dist = e[ok], b["distance"].to_numpy(float)[ok]
+    else:
+        own_dist = np.array([])
+    if own_abs.size == 0:
+        notes.append("no backtest on this ladder: the interval is the error model's prior alone")
+    model = error_model.load()
+    dist = np.log10(ladder_size(law, Xt) / ladder_size(law, res.X).max())
+    qs = []
+    for d in dist:
+        own = own_abs[own_dist >= d]
+        if own.size < 3:
+            own = own_abs[np.argsort(own_dist, kind="stable")][-3:]
+        q, _ = model.quantile(level, _ROUTE_OF_LAW.get(law.name, law.name), d, own)
+        qs.append(q)
+    q = np.array(qs)
+    lo, hi = np.clip(p - q * h_lo, 0, 1), np.clip(p + q * h_hi, 0, 1)
+    wide = (hi - lo) > 0.5 * (1 - res.chance)
+    if wide.any():
+        notes.append(f"{int(wide.sum())} interval(s) cover more than half the feasible range ({res.chance:g} to 1): "
+                     "uninformative")
+    return p, lo, hi, "learned", q, notes
 
 
 def calibrated_interval(result: FitResult, level: float = 0.9, *, min_folds: int = 3, max_folds: int = 12,

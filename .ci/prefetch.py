@@ -14,6 +14,7 @@ another chapter, the same seeds took 69 s of one cell (benchmarks/bench_book.py 
 import time
 
 from scalinglaws.papers import krajewski
+from scalinglaws.papers.krajewski.routes import jobs
 
 
 def main() -> None:
@@ -21,7 +22,7 @@ def main() -> None:
     table = krajewski.bnsl_seed_table(krajewski.PROTOCOL)
     print(f"[prefetch] the authors' BNSL procedure: {table.index.get_level_values('benchmark').nunique()} "
           f"benchmarks x {krajewski.PROTOCOL.bnsl_seeds} seeds in {time.perf_counter() - start:.0f} s "
-          f"({krajewski.jobs()} workers)")
+          f"({jobs()} workers)")
 
 
 if __name__ == "__main__":

@@ -740,21 +740,24 @@ class VerdictRule:
 VERDICTS = ("predictable", "predictable with wide intervals", "not predictable", "not assessed")
 
 
-def task_verdicts(table: pd.DataFrame, rule: VerdictRule = VerdictRule(), *, methods=None) -> pd.DataFrame:
+def task_verdicts(table: pd.DataFrame, rule: VerdictRule = VerdictRule(), *, methods=None,
+                  ladders=None) -> pd.DataFrame:
     """One verdict per ladder x task by ``rule`` (:class:`VerdictRule`), from :func:`run`'s table.
 
     ``methods`` restricts the candidates (e.g. ``["direct"]`` for one method chosen in advance). Columns: ``best``
     (the method judged), ``error_se`` (its median absolute error over the binomial SE), ``coverage`` (90%),
     ``width_ratio`` (median 90% interval width over 2 x 1.645 binomial SEs), ``median_abs_error``, ``n_heldout``,
     ``verdict`` (:data:`VERDICTS`) and ``moves`` (whether the task's score changes along the ladder: its
-    least-squares trend in log C over the predicted runs spans more than 2 binomial SEs; a task that stays at chance
-    is easy to forecast and says nothing about scaling)."""
+    least-squares trend in log C spans more than 2 binomial SEs -- over every run of the ladder when ``ladders``
+    (name -> :class:`Ladder`) is given, else over the predicted runs in the table; a task that stays at chance is easy
+    to forecast and says nothing about scaling)."""
     t = table[table["status"] != "failed"].copy()
     t["width_ratio"] = (t["upper"] - t["lower"]) / (2 * 1.645 * t["binomial_se"])
     key = ["ladder", "task"]
     rows = []
     for (ladder, task), g in table.groupby(key, sort=True, observed=True):
-        moves = _moves(g)
+        lad = (ladders or {}).get(ladder)
+        moves = _moves_on_ladder(lad, task) if lad is not None else _moves(g)
         b = t[(t["ladder"] == ladder) & (t["task"] == task) & (t["distance_bin"] == rule.distance_bin)]
         fails = g[g["distance_bin"] == rule.distance_bin].groupby("method")["status"].apply(
             lambda s: float((s == "failed").mean()))
@@ -783,6 +786,17 @@ def task_verdicts(table: pd.DataFrame, rule: VerdictRule = VerdictRule(), *, met
     cols = ["ladder", "task", "best", "error_se", "coverage", "width_ratio", "median_abs_error", "n_heldout",
             "moves", "verdict"]
     return out.reindex(columns=cols).set_index(["ladder", "task"])
+
+
+def _moves_on_ladder(lad: Ladder, task: str) -> bool:
+    """:func:`_moves` over every run of the ladder (fitted ones included) with a score."""
+    s = lad.series(task)
+    s = s[s["role"].isin(("ladder", "target")) & np.isfinite(s["y"])]
+    n = float(lad.tasks.loc[task, "n_items"])
+    if not np.isfinite(n) or s.empty:
+        return False
+    se = heldout.binomial_se(np.clip(s["y"].to_numpy(float), 1e-9, 1 - 1e-9), np.full(len(s), n))
+    return _moves(pd.DataFrame({"run_id": s["run_id"], "C": s["C"], "observed": s["y"], "binomial_se": se}))
 
 
 def _moves(g: pd.DataFrame) -> bool:
@@ -837,18 +851,20 @@ def corpus_ranking(table: pd.DataFrame, ladder_set: dict, *, prefix: str = "gadr
     """Decisions, not curves: do the small runs rank the corpora (the ladders named ``prefix*``, one per corpus) as
     the targets do?
 
-    For each task and target run (a ``target`` run that every corpus has, matched by its ``label``), the pairs of
+    For each task and target run (a ``target`` run that every corpus has, matched by its ``label`` and token
+    ``multiplier`` where the runs have them), the pairs of
     corpora are ranked by (i) ``raw``: the score of each corpus's largest ladder run -- what one would decide from
     the small models alone -- and (ii) each method's forecast of the target from its fit at the largest cutoff. A
     pair is *right* when it orders the corpora as the targets' observed scores do; pairs whose observed scores tie
-    are left out. One row per ranking x target label x task: ``pairs``, ``right``."""
+    (within 1e-9: the same count of items right) are left out, and a ranking that ties two corpora gets that pair
+    wrong. One row per ranking x target label x task: ``pairs``, ``right``."""
     names = sorted(n for n in ladder_set if n.startswith(prefix))
     if len(names) < 2:
         raise ValueError(f"corpus_ranking needs at least two ladders named {prefix}*, got {names}")
     obs, raw, label_of = {}, {}, {}
     for n in names:
         lad = ladder_set[n]
-        labels = lad.runs.drop_duplicates("run_id").set_index("run_id")
+        info = lad.runs.drop_duplicates("run_id").set_index("run_id")
         for task in lad.tasks.index:
             s = lad.series(task)
             lad_runs = s[(s["role"] == "ladder") & np.isfinite(s["y"])]
@@ -856,7 +872,7 @@ def corpus_ranking(table: pd.DataFrame, ladder_set: dict, *, prefix: str = "gadr
                 continue
             raw[(n, task)] = float(lad_runs.iloc[-1]["y"])
             for _, r in s[s["role"] == "target"].iterrows():
-                label = labels.loc[r["run_id"], "label"] if "label" in labels else r["run_id"]
+                label = _target_key(info, r["run_id"])
                 obs[(n, task, label)] = float(r["y"])
                 label_of[r["run_id"]] = label
     t = table[table["ladder"].isin(names) & (table["role"] == "target") & (table["status"] != "failed")]
@@ -873,18 +889,32 @@ def corpus_ranking(table: pd.DataFrame, ladder_set: dict, *, prefix: str = "gadr
             if len(have) < 2:
                 continue
             pairs = [(a, b) for i, a in enumerate(have) for b in have[i + 1:]
-                     if obs[(a, task, label)] != obs[(b, task, label)]]
-            truth = {p: np.sign(obs[(p[0], task, label)] - obs[(p[1], task, label)]) for p in pairs}
+                     if _order(obs[(a, task, label)], obs[(b, task, label)]) != 0]
+            truth = {p: _order(obs[(p[0], task, label)], obs[(p[1], task, label)]) for p in pairs}
             for ranking in ("raw", *methods):
                 score = ({n: raw.get((n, task)) for n in have} if ranking == "raw"
                          else {n: pred.get((n, task, label, ranking)) for n in have})
                 # a ranking counts on a task x target only when it scores every corpus (so that every ranking is
                 # judged on the same pairs as the raw one)
                 ok = pairs if all(score[n] is not None and np.isfinite(score[n]) for n in have) else []
-                right = sum(np.sign(score[a] - score[b]) == truth[(a, b)] for a, b in ok)
+                right = sum(_order(score[a], score[b]) == truth[(a, b)] for a, b in ok)
                 rows.append({"ranking": ranking, "target": label, "task": task, "pairs": len(ok),
                              "right": int(right)})
     return pd.DataFrame(rows, columns=["ranking", "target", "task", "pairs", "right"])
+
+
+def _target_key(info: pd.DataFrame, run_id: str) -> str:
+    """A target run's name that is the same in every corpus: its model label and token multiplier where known."""
+    if {"label", "multiplier"} <= set(info.columns):
+        return f"{info.loc[run_id, 'label']} (M={info.loc[run_id, 'multiplier']:g})"
+    return str(info.loc[run_id, "label"]) if "label" in info else run_id
+
+
+def _order(a: float, b: float, tol: float = 1e-9) -> int:
+    """+1, -1 or 0 (a tie: scores within ``tol``, e.g. the same count of items right). A tie must stay a tie when the
+    data move by 1e-12, so that no ranking verdict hangs on rounding."""
+    d = a - b
+    return 0 if abs(d) <= tol * max(1.0, abs(a), abs(b)) else (1 if d > 0 else -1)
 
 
 def ranking_accuracy(ranking: pd.DataFrame) -> pd.DataFrame:

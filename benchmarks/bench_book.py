@@ -6,7 +6,8 @@ Chapters are read with jupytext and executed with nbclient in a fresh kernel, in
 environment of the caller (run it through ``make``'s settings, or set ``SCALINGLAWS_DATA_MIRROR`` and
 ``OPENBLAS_NUM_THREADS=1`` yourself). ``--jobs 2`` executes two chapters at a time, slowest first, as ``make book``
 does; the chapters share a results cache emptied first (``SCALINGLAWS_RESULT_CACHE``, a temporary folder), as in
-``make book``, unless ``--no-cache``. ``--load`` starts one CPU-bound process (``while True: pass``) for the whole
+``make book``, unless ``--no-cache``, after ``.ci/prefetch.py`` has filled it as ``make book`` does (unless
+``--no-prefetch``). ``--load`` starts one CPU-bound process (``while True: pass``) for the whole
 run, as a reader's busy machine would have. Nothing is asserted: speed is measured here, never in tests.
 """
 
@@ -70,6 +71,8 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="chapters executed at a time")
     ap.add_argument("--load", action="store_true", help="run one CPU-bound process beside the book")
     ap.add_argument("--no-cache", action="store_true", help="no shared results cache (each chapter computes all)")
+    ap.add_argument("--no-prefetch", action="store_true",
+                    help="skip .ci/prefetch.py (a chapter then computes the shared results itself, as when run alone)")
     args = ap.parse_args(argv)
     cache = None if args.no_cache else tempfile.TemporaryDirectory(prefix="bench_book_cache_")
     if cache is not None:
@@ -77,6 +80,10 @@ def main(argv=None) -> int:
     else:
         os.environ.pop("SCALINGLAWS_RESULT_CACHE", None)
     load = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.load else None
+    if cache is not None and not args.no_prefetch:  # as make book: the shared results first, on both cores
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, str(ROOT / ".ci" / "prefetch.py")], check=True)
+        print(f"{time.perf_counter() - t0:7.1f} s  .ci/prefetch.py", flush=True)
     print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}, jobs={args.jobs}, "
           f"load={'one CPU-bound process' if load else 'none'}", flush=True)
     start = time.perf_counter()

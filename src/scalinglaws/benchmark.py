@@ -25,11 +25,11 @@ Coverage
     ``upper``, ``covered`` and ``interval_score_90`` are the 90% interval's. A route without an interval
     (``carry_forward``; a fit without a covariance) has NaN coverage, never a guessed one.
 
-Speed (``benchmarks/bench_benchmark.py``, one process on a shared 2-core machine, 2026-12-06): building the 12
-ladders takes 2 s; the default run (every applicable route but BNSL, 4 cutoffs) 20-60 s per Krajewski ladder, 22 s
-on OLMo, 6-22 s per Pythia ladder and 250-300 s per Gadre corpus (46 tasks, many near chance, where the sigmoid and
-the logistic two-stage route search longest): about 18 minutes over all 12 on one core. BNSL adds about 5 s per fit.
-A chapter runs a stated subset (``tasks=``, ``cutoffs=``) or ``n_jobs`` workers.
+Speed: the shipped table (every ladder, every applicable method including BNSL, 4 cutoffs: 8,608 fits) took 955 s
+on two cores (``python -m scalinglaws.benchmark --write --jobs 2``, 2026-12-06, with other work on the machine);
+BNSL was 1,315 of its CPU seconds (about 1.5 s per fit), the logistic two-stage route 196, the sigmoid 156, the
+rest under 120 each (``seconds_per_method`` in the provenance). ``benchmarks/bench_benchmark.py`` times it per
+ladder. A chapter reads the shipped table (:func:`load_results`) and recomputes only a stated subset.
 
 Observational scaling (Ruan et al. 2024): each public model family with at least 6 models of known FLOPs is a
 ladder (:data:`OBSSCALING_FAMILIES`), fitted from 4 models up.
@@ -957,8 +957,8 @@ def distance_curve(table: pd.DataFrame, *, step: float = 0.25, by=("method",),
 
 #: Where the benchmark's table ships (beside this module) and its provenance (a JSON file of the same stem).
 RESULTS_PATH = __import__("pathlib").Path(__file__).resolve().with_name("benchmark_results.csv.gz")
-#: The shipped table's plan: every ladder, every applicable method (BNSL included: ``methods="all"``), 4 cutoffs.
-#: Measured: about 7 minutes on two cores without BNSL, BNSL about 1 s per fit on top (2026-12-06).
+#: The shipped table's plan: every ladder, every applicable method (BNSL included: ``methods="all"``), 4 cutoffs
+#: (955 s on two cores, 2026-12-06; see the module docstring).
 RESULTS_PLAN = {"cutoffs": 4, "methods": "all"}
 
 

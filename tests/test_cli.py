@@ -215,3 +215,12 @@ def test_compare_one_run_is_refused(tmp_path, capsys):
     pd.DataFrame({"C": [1e20], "acc": [0.5]}).to_csv(path, index=False)
     code, _, err = run(["compare", str(path)], capsys)
     assert code == 2 and "distinct compute" in err
+
+
+def test_forecast_with_the_learned_interval(ladder_csv, capsys):
+    code, out, err = run(["forecast", str(ladder_csv), "--law", "direct", "--col", "C=flops", "--col", "Q=acc",
+                          "--at", "C=1e23", "--interval", "learned", "--items", "1000", "--json"], capsys)
+    assert code == 0, err
+    obj = json.loads(out)
+    f = obj["forecasts"][0]
+    assert obj["interval"] == "learned" and f["lower"] < f["predicted"] < f["upper"]

@@ -108,14 +108,15 @@ def bending_ladder(n: int = 16, *, alpha: float = 0.15, A: float = 2000.0, bend:
 
 
 def bending_coverage(method: str, bend: float, *, seeds=range(30), level: float = 0.9, targets=(3e21, 1e22),
-                     noise: float = 0.03) -> float:
+                     noise: float = 0.03, n_items=None) -> float:
     """Coverage of ``method``'s ``level`` forecast intervals over seeded :func:`bending_ladder` ladders: each fits
     the direct law on 1e18-1e21 FLOPs and forecasts ``targets``, whose observed values are drawn from the same
-    bending law with the same noise (seed ``1000 + seed``)."""
+    bending law with the same noise (seed ``1000 + seed``). ``n_items`` goes to :func:`forecast`."""
     hits = []
     for seed in seeds:
         C, Q = bending_ladder(bend=bend, noise=noise, seed=seed)
-        fc = forecast("direct", at={"C": np.asarray(targets, float)}, C=C, Q=Q, interval=method, level=level)
+        fc = forecast("direct", at={"C": np.asarray(targets, float)}, C=C, Q=Q, interval=method, level=level,
+                      n_items=n_items)
         _, obs = bending_ladder(bend=bend, noise=noise, seed=1000 + seed, C=targets)
         hits += list((obs >= fc.lower) & (obs <= fc.upper))
     return float(np.mean(hits))

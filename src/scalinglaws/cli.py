@@ -4,7 +4,7 @@
     scalinglaws fit DATA.csv --law NAME --col VAR=COLUMN [...] [--chance Q0] [--loss squared|huber]
                     [--huber-delta D] [--max-compute C] [--json]
     scalinglaws forecast DATA.csv --law NAME --col VAR=COLUMN [...] --at VAR=VALUE[,VAR=VALUE] [--at ...]
-                    [--level 0.9] [--interval calibrated|delta|bootstrap] [--items N] [--chance Q0]
+                    [--level 0.9] [--interval calibrated|delta|bootstrap|learned] [--items N] [--chance Q0]
                     [--max-compute C] [--plot FILE.png] [--json]
     scalinglaws compare DATA.csv [--task COLUMN ...] [--col C=COLUMN] [--col N=COLUMN] [--col D=COLUMN]
                     [--col L=COLUMN] [--chance Q0] [--items N] [--pass-at-k] [--methods NAME,...] [--cutoffs 4|all]
@@ -70,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="a target, e.g. C=3.8e22 or N=7e9,D=4e12 (repeatable)")
     g.add_argument("--level", type=float, default=0.9, help="interval level (default 0.9)")
     g.add_argument("--interval", choices=list(INTERVALS), default="calibrated",
-                   help="interval method (default: calibrated by the ladder's own backtest)")
+                   help="interval method (default: calibrated by the ladder's own backtest; learned: the error "
+                        "model learned from the forecasting benchmark with the ladder's backtest, give --items)")
     g.add_argument("--items", type=float, default=None,
                    help="number of items of the target benchmark: adds its binomial noise")
     g.add_argument("--chance", type=float, default=0.0, help="chance level of an accuracy response")

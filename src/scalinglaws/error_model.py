@@ -36,6 +36,7 @@ by the tests (:func:`compute` of :func:`scalinglaws.benchmark.load_results` must
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,7 +216,16 @@ class ErrorModel:
 
 
 def load(path=MODEL_PATH) -> ErrorModel:
-    """The shipped :class:`ErrorModel` (``error_model.csv`` and its provenance ``error_model.json``)."""
+    """The shipped :class:`ErrorModel` (``error_model.csv`` and its provenance ``error_model.json``), read once per
+    process and file version (a forecast reads it every time)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no error model; write it with python -m scalinglaws.error_model --write")
+    return _load(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str, _mtime: int) -> ErrorModel:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no error model; write it with python -m scalinglaws.error_model --write")

@@ -59,6 +59,7 @@ def test_own_errors_dominate_a_long_backtest_and_the_prior_a_short_one():
     q_long, _ = model.quantile(0.9, "direct", 0.8, own=tight)
     q_short, _ = model.quantile(0.9, "direct", 0.8, own=tight[:3])
     assert q_long < 0.5 < q_short and q_short > 0.6 * q_prior
+    assert model.quantile(0.9, "direct", 0.8, k0=0)[0] == q_prior  # no weight and no errors: the prior decides
     q_own_only, ev = model.quantile(0.9, "direct", 0.8, own=tight, k0=0)
     assert q_own_only == pytest.approx(0.2, rel=0.01) and ev["prior_weight"] == 0
     with pytest.raises(ValueError, match="no prior"):

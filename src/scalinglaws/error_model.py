@@ -189,8 +189,8 @@ class ErrorModel:
                  exclude=()) -> tuple[float, dict]:
         """The combined conformal quantile of |e| at ``level`` for a forecast ``distance`` decades beyond the
         largest fitted run: the prior (``k0`` pseudo-observations) with the ladder's ``own`` scaled errors |e|, read
-        on :data:`Q_GRID` (steps of 0.25%). Returns ``(q, evidence)``; ``evidence`` says how many own errors and
-        which prior cells were used."""
+        on :data:`Q_GRID` (steps of 0.25%). With ``k0 = 0`` and no own errors the prior alone is used. Returns
+        ``(q, evidence)``; ``evidence`` says how many own errors and which prior cells were used."""
         from .benchmark import DISTANCE_BINS, DISTANCE_EDGES
 
         if not 0 < level < 1:
@@ -205,6 +205,8 @@ class ErrorModel:
         if prior is None and m == 0:
             raise ValueError(f"no prior for {method!r} at {dbin} decades and no backtest errors of the ladder's own")
         w = 0.0 if prior is None else float(k0)
+        if w + m == 0:  # k0 = 0 and no backtest: the prior still decides when nothing else can
+            w = 1.0
         # the ladder's own errors alone: the split-conformal quantile; with the prior, the combined distribution's
         # own quantile (the prior stands for thousands of errors, so no finite-sample correction for its share)
         target = min(level * (1.0 + 1.0 / (m + 1)) if w == 0 else level, QUANTILE_LEVELS[-1])

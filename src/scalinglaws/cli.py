@@ -120,14 +120,26 @@ def _cmd_datasets() -> str:
     return summary.to_string()
 
 
+def _read_csv(path) -> pd.DataFrame:
+    """The CSV at ``path``, or a one-line CLIError naming what is wrong with it."""
+    try:
+        return pd.read_csv(path)
+    except FileNotFoundError:
+        raise CLIError(f"no such file: {path}") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CLIError(f"cannot read {path} as CSV: {str(exc).splitlines()[0]}") from None
+
+
+def _require_plot_extra() -> None:
+    """--plot needs the plot extra: checked before any fit, which can take seconds."""
+    for module in ("matplotlib", "seaborn"):
+        if importlib.util.find_spec(module) is None:
+            raise CLIError(missing_message(module, "--plot"))
+
+
 def _read_data(args, law) -> dict:
     """The law's variables and response from the CSV, by column name or ``--col VAR=COLUMN``."""
-    try:
-        table = pd.read_csv(args.data)
-    except FileNotFoundError:
-        raise CLIError(f"no such file: {args.data}") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise CLIError(f"cannot read {args.data} as CSV: {str(exc).splitlines()[0]}") from None
+    table = _read_csv(args.data)
     mapping = {}
     for item in args.col:
         if "=" not in item:
@@ -197,9 +209,7 @@ def _cmd_forecast(args) -> str:
     if not hasattr(law, "params"):
         raise CLIError(f"forecast takes a single law; {law.name} is a composite law")
     if args.plot:  # checked before the fit and backtest, which take seconds; imported (Agg backend) after them
-        for module in ("matplotlib", "seaborn"):
-            if importlib.util.find_spec(module) is None:
-                raise CLIError(missing_message(module, "--plot"))
+        _require_plot_extra()
     targets = _parse_at(args.at, law)
     if args.observed is not None:
         if len(args.observed) != len(targets):
@@ -257,15 +267,8 @@ def _cmd_compare(args) -> str:
     from . import benchmark as B
 
     if args.plot:
-        for module in ("matplotlib", "seaborn"):
-            if importlib.util.find_spec(module) is None:
-                raise CLIError(missing_message(module, "--plot"))
-    try:
-        table = pd.read_csv(args.data)
-    except FileNotFoundError:
-        raise CLIError(f"no such file: {args.data}") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise CLIError(f"cannot read {args.data} as CSV: {str(exc).splitlines()[0]}") from None
+        _require_plot_extra()
+    table = _read_csv(args.data)
     cols, tasks = _compare_columns(args, table)
     cutoffs = args.cutoffs if args.cutoffs == "all" else None
     if cutoffs is None:

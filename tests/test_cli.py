@@ -118,7 +118,7 @@ def test_forecast_json_is_one_object_in_the_stated_shape(ladder_csv, capsys):
                         "--at", "C=1e23", "--at", "C=3e23", "--level", "0.8", "--interval", "delta", "--json"], capsys)
     assert code == 0
     obj = json.loads(out)
-    assert set(obj) == {"law", "level", "interval", "forecasts", "backtest", "status", "warnings"}
+    assert set(obj) == {"law", "level", "interval", "auto", "forecasts", "backtest", "status", "warnings"}
     assert obj["level"] == 0.8 and obj["interval"] == "delta" and len(obj["forecasts"]) == 2
     first = obj["forecasts"][0]
     assert first["at"] == {"C": 1e23} and first["predicted"] == pytest.approx(np.exp(-2000.0 * 1e23**-0.15))
@@ -224,3 +224,34 @@ def test_forecast_with_the_learned_interval(ladder_csv, capsys):
     obj = json.loads(out)
     f = obj["forecasts"][0]
     assert obj["interval"] == "learned" and f["lower"] < f["predicted"] < f["upper"]
+
+
+def test_forecast_defaults_to_auto_and_the_learned_interval(ladder_csv, capsys):
+    code, out, err = run(["forecast", str(ladder_csv), "--col", "C=flops", "--col", "Q=acc", "--at", "C=1e23",
+                          "--items", "1000", "--json"], capsys)
+    assert code == 0, err
+    obj = json.loads(out)
+    assert obj["interval"] == "learned" and obj["auto"] and sum(c["chosen"] for c in obj["auto"]) == 1
+    chosen = next(c for c in obj["auto"] if c["chosen"])
+    assert chosen["law"] == obj["law"] and chosen["usable"]
+    # the loss column is a variable too: with L in the CSV but not in --at, the proxy-loss laws are not candidates
+    assert not any("in_loss" in c["law"] for c in obj["auto"])
+    code, out, _ = run(["forecast", str(ladder_csv), "--col", "C=flops", "--col", "Q=acc", "--at", "C=1e23"], capsys)
+    assert code == 0 and "law chosen by auto" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--col", "C=flops", "--at", "C=1e23"], "one score column"),
+    (["--col", "C=flops", "--col", "Q=acc", "--col", "N=nope", "--at", "C=1e23"], "missing column 'nope'"),
+    (["--col", "C=flops", "--col", "Q=acc", "--at", "C=1e23", "--at", "C=1e23,N=1e9"], "same variables"),
+    (["--col", "C=flops", "--col", "Q=acc", "--at", "k=3"], "--law auto takes C"),
+])
+def test_forecast_auto_bad_input_is_one_line(ladder_csv, capsys, argv, message):
+    code, out, err = run(["forecast", str(ladder_csv), *argv], capsys)
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1
+
+
+def test_forecast_old_interval_name_warns(ladder_csv, capsys):
+    code, out, err = run(["forecast", str(ladder_csv), "--law", "direct", "--col", "C=flops", "--col", "Q=acc",
+                          "--at", "C=1e23", "--interval", "calibrated"], capsys)
+    assert code == 0 and "now called 'backtest'" in err

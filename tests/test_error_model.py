@@ -76,6 +76,10 @@ def test_the_shipped_model_matches_a_fresh_computation():
     assert list(shipped.table.columns) == list(fresh.columns) and len(shipped.table) == len(fresh)
     pd.testing.assert_frame_equal(shipped.table.reset_index(drop=True), fresh.reset_index(drop=True),
                                   check_exact=False, rtol=1e-7, check_dtype=False)
+    fresh_skill = E.compute_skill(B.load_results())
+    assert shipped.info["skill_rows"] == len(fresh_skill) == len(shipped.skill)
+    pd.testing.assert_frame_equal(shipped.skill.reset_index(drop=True), fresh_skill.reset_index(drop=True),
+                                  check_exact=False, rtol=1e-7, atol=1e-9, check_dtype=False)
 
 
 def test_leave_one_ladder_out_never_learns_from_the_tested_ladder():

@@ -146,7 +146,7 @@ _TASK_LOSS_SIGN = {"loglikelihood": -1.0}
 def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame, *, proxy=("dclm", "loss"),
                    routes=("direct", "two_stage_linear", "two_stage_logistic"), level: float = 0.95,
                    normalise: bool = False, filter_margin: float = 0.0, min_compute: float | None = None,
-                   two_stage_filter: bool = True, interval: str = "calibrated", task_loss: str | None = None):
+                   two_stage_filter: bool = True, interval: str = "backtest", task_loss: str | None = None):
     """Predict held-out runs per benchmark by several routes fitted on the same runs, and score them.
 
     Routes: any of :data:`ROUTES`, the registry's routes (:mod:`scalinglaws.routes`) that predict accuracy from
@@ -178,7 +178,7 @@ def compare_routes(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame,
     summary : DataFrame
         One row per benchmark x route: ``status`` (a :class:`~scalinglaws.FitStatus` value; ``failed`` when the
         route could not be fitted), ``reason``, ``n_fit`` and the scores of :func:`scalinglaws.heldout.summarise`
-        (``interval``: calibrated by default for a single law, :func:`~scalinglaws.heldout.evaluate`; a chained
+        (``interval``: ``backtest`` by default for a single law, :func:`~scalinglaws.heldout.evaluate`; a chained
         route's is its delta interval).
     points : DataFrame
         One row per benchmark x route x held-out run (:func:`~scalinglaws.heldout.evaluate`'s columns); for the
@@ -266,7 +266,7 @@ def step_errors(points: pd.DataFrame) -> pd.DataFrame:
 
 def predict_heldout(train: pd.DataFrame, test: pd.DataFrame, specs: pd.DataFrame, *, law: str = "across_tpr",
                     variables=("N", "D"), level: float = 0.95, normalise: bool = False, filter_margin: float = 0.0,
-                    min_compute: float | None = None, interval: str = "calibrated", **fit_kws):
+                    min_compute: float | None = None, interval: str = "backtest", **fit_kws):
     """Fit one law per benchmark on ``train`` and predict every run of ``test`` (e.g. a held-out TPR, or real
     targets beyond the ladder).
 

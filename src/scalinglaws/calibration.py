@@ -10,7 +10,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from .forecasting import forecast, ladder_size
+from .forecasting import forecast, interval_score, ladder_size
 from .heldout import points_table
 from .laws import get_law
 
@@ -42,7 +42,7 @@ STUDY_COLUMNS = ("ladder", "benchmark", "split", "method", "used", "level", "obs
                  "covered", "width", "score")
 
 
-def study(cases, *, levels=LEVELS, methods=("delta", "calibrated"), fractions=(0.6, 0.7, 0.8), n_boot: int = 200,
+def study(cases, *, levels=LEVELS, methods=("delta", "backtest"), fractions=(0.6, 0.7, 0.8), n_boot: int = 200,
           max_folds: int = 6, seed: int = 0) -> pd.DataFrame:
     """Run the study over ``cases``.
 
@@ -96,27 +96,41 @@ def coverage_table(points: pd.DataFrame, by=("method", "level")) -> pd.DataFrame
 
 
 def bending_ladder(n: int = 16, *, alpha: float = 0.15, A: float = 2000.0, bend: float = 0.0, noise: float = 0.03,
-                   seed: int = 0, C=None):
+                   floor: float = 0.0, seed: int = 0, C=None):
     r"""A synthetic direct-law ladder, ``(C, Q)``: ``n`` runs from 1e18 to 1e21 FLOPs (or at ``C``) with
-    :math:`\log(-\log Q) = \log A - (\alpha + b\log_{10}(C/10^{18}))\log C + \varepsilon`, where ``bend`` = b
-    makes the exponent drift per decade (the law bends beyond any fitted range) and ε is Gaussian with standard
-    deviation ``noise`` (seeded)."""
+    :math:`-\log Q = E + \exp(\log A - (\alpha + b\log_{10}(C/10^{18}))\log C + \varepsilon)`, where ``bend`` = b
+    makes the exponent drift per decade (the law bends beyond any fitted range), ``floor`` = E is an irreducible
+    :math:`-\log Q` (accuracy saturates at :math:`e^{-E}` below 1: the direct law, which has no floor, misses it
+    more the further out it forecasts), and ε is Gaussian with standard deviation ``noise`` (seeded)."""
     rng = np.random.default_rng(seed)
     C = np.geomspace(1e18, 1e21, n) if C is None else np.asarray(C, float)
     y = np.log(A) - (alpha + bend * np.log10(C / 1e18)) * np.log(C) + noise * rng.standard_normal(C.size)
-    return C, np.exp(-np.exp(y))
+    return C, np.exp(-(floor + np.exp(y)))
+
+
+def synthetic_scores(method: str, *, bend: float = 0.0, floor: float = 0.0, seeds=range(30), level: float = 0.9,
+                     targets=(3e21, 1e22), noise: float = 0.03, n_items=None) -> dict:
+    """``method``'s ``level`` forecast intervals over seeded :func:`bending_ladder` ladders (``bend``, ``floor``):
+    each fits the direct law on 1e18-1e21 FLOPs and forecasts ``targets``, whose observed values are drawn from the
+    same law with the same noise (seed ``1000 + seed``); ``n_items`` goes to :func:`forecast`. Returns
+    ``coverage``, ``interval_score`` (mean) and ``median_width`` over the seeds x targets."""
+    lo, hi, obs = [], [], []
+    for seed in seeds:
+        C, Q = bending_ladder(bend=bend, floor=floor, noise=noise, seed=seed)
+        fc = forecast("direct", at={"C": np.asarray(targets, float)}, C=C, Q=Q, interval=method, level=level,
+                      n_items=n_items)
+        _, y = bending_ladder(bend=bend, floor=floor, noise=noise, seed=1000 + seed, C=targets)
+        lo += list(fc.lower)
+        hi += list(fc.upper)
+        obs += list(y)
+    lo, hi, obs = (np.asarray(v, float) for v in (lo, hi, obs))
+    return {"coverage": float(np.mean((obs >= lo) & (obs <= hi))),
+            "interval_score": float(np.mean(interval_score(lo, hi, obs, level))),
+            "median_width": float(np.median(hi - lo))}
 
 
 def bending_coverage(method: str, bend: float, *, seeds=range(30), level: float = 0.9, targets=(3e21, 1e22),
-                     noise: float = 0.03, n_items=None) -> float:
-    """Coverage of ``method``'s ``level`` forecast intervals over seeded :func:`bending_ladder` ladders: each fits
-    the direct law on 1e18-1e21 FLOPs and forecasts ``targets``, whose observed values are drawn from the same
-    bending law with the same noise (seed ``1000 + seed``). ``n_items`` goes to :func:`forecast`."""
-    hits = []
-    for seed in seeds:
-        C, Q = bending_ladder(bend=bend, noise=noise, seed=seed)
-        fc = forecast("direct", at={"C": np.asarray(targets, float)}, C=C, Q=Q, interval=method, level=level,
-                      n_items=n_items)
-        _, obs = bending_ladder(bend=bend, noise=noise, seed=1000 + seed, C=targets)
-        hits += list((obs >= fc.lower) & (obs <= fc.upper))
-    return float(np.mean(hits))
+                     noise: float = 0.03, n_items=None, floor: float = 0.0) -> float:
+    """The coverage of :func:`synthetic_scores`."""
+    return synthetic_scores(method, bend=bend, floor=floor, seeds=seeds, level=level, targets=targets, noise=noise,
+                            n_items=n_items)["coverage"]

@@ -3,8 +3,8 @@
     scalinglaws laws
     scalinglaws fit DATA.csv --law NAME --col VAR=COLUMN [...] [--chance Q0] [--loss squared|huber]
                     [--huber-delta D] [--max-compute C] [--json]
-    scalinglaws forecast DATA.csv --law NAME --col VAR=COLUMN [...] --at VAR=VALUE[,VAR=VALUE] [--at ...]
-                    [--level 0.9] [--interval calibrated|delta|bootstrap|learned] [--items N] [--chance Q0]
+    scalinglaws forecast DATA.csv [--law NAME|auto] --col VAR=COLUMN [...] --at VAR=VALUE[,VAR=VALUE] [--at ...]
+                    [--level 0.9] [--interval learned|backtest|delta|bootstrap] [--items N] [--chance Q0]
                     [--max-compute C] [--plot FILE.png] [--json]
     scalinglaws compare DATA.csv [--task COLUMN ...] [--col C=COLUMN] [--col N=COLUMN] [--col D=COLUMN]
                     [--col L=COLUMN] [--chance Q0] [--items N] [--pass-at-k] [--methods NAME,...] [--cutoffs 4|all]
@@ -61,17 +61,20 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--link", choices=["linear", "logistic"], default="linear",
                    help="stage-2 link of a two-stage route, --law two_stage (compute -> loss -> accuracy)")
     f.add_argument("--json", action="store_true", help="print exactly one JSON object")
-    g = sub.add_parser("forecast", help="forecast a target from a CSV ladder, with a calibrated interval")
+    g = sub.add_parser("forecast", help="forecast a target from a CSV ladder, with an interval checked on every ladder "
+                                          "of the benchmark")
     g.add_argument("data", help="CSV file, one row per run")
-    g.add_argument("--law", required=True, help="law name (see `scalinglaws laws`)")
+    g.add_argument("--law", default="auto", help="law name (see `scalinglaws laws`), or auto (the default): choose "
+                   "among the laws the columns and --at variables allow, by the benchmark and the ladder's backtest")
     g.add_argument("--col", action="append", default=[], metavar="VAR=COLUMN",
                    help="read variable VAR from column COLUMN (repeatable)")
     g.add_argument("--at", action="append", default=[], metavar="VAR=VALUE[,VAR=VALUE]",
                    help="a target, e.g. C=3.8e22 or N=7e9,D=4e12 (repeatable)")
     g.add_argument("--level", type=float, default=0.9, help="interval level (default 0.9)")
-    g.add_argument("--interval", choices=list(INTERVALS), default="calibrated",
-                   help="interval method (default: calibrated by the ladder's own backtest; learned: the error "
-                        "model learned from the forecasting benchmark with the ladder's backtest, give --items)")
+    g.add_argument("--interval", choices=[*INTERVALS, "calibrated"], default="learned",
+                   help="interval method (default learned: the error model learned from the forecasting benchmark "
+                        "with the ladder's own backtest, give --items; backtest: the ladder's own backtest alone, "
+                        "formerly 'calibrated')")
     g.add_argument("--items", type=float, default=None,
                    help="number of items of the target benchmark: adds its binomial noise")
     g.add_argument("--chance", type=float, default=0.0, help="chance level of an accuracy response")
@@ -137,8 +140,13 @@ def _require_plot_extra() -> None:
             raise CLIError(missing_message(module, "--plot"))
 
 
+#: The variables ``--law auto`` reads (each optional but a score, Q or P).
+AUTO_VARIABLES = ("C", "N", "D", "L")
+
+
 def _read_data(args, law) -> dict:
-    """The law's variables and response from the CSV, by column name or ``--col VAR=COLUMN``."""
+    """The law's variables and response from the CSV, by column name or ``--col VAR=COLUMN``; for ``law=None``
+    (``--law auto``) every one of C, N, D, L and the score (Q, or P) that the CSV has."""
     table = _read_csv(args.data)
     mapping = {}
     for item in args.col:
@@ -146,10 +154,25 @@ def _read_data(args, law) -> dict:
             raise CLIError(f"--col expects VAR=COLUMN, got {item!r}")
         var, column = item.split("=", 1)
         mapping[var.strip()] = column.strip()
-    needed = list(law.variables) + [law.response]
-    unknown = set(mapping) - set(needed)
-    if unknown:
-        raise CLIError(f"--col names {sorted(unknown)}, but law {args.law} takes {', '.join(needed)}")
+    if law is None:
+        scores = [v for v in ("Q", "P") if mapping.get(v, v) in table.columns]
+        if len(scores) != 1:
+            raise CLIError("--law auto needs one score column, Q (an accuracy) or P (pass@k); map it with --col "
+                           f"Q=COLUMN (columns: {', '.join(map(str, table.columns))})")
+        needed = [v for v in AUTO_VARIABLES if mapping.get(v, v) in table.columns] + scores
+        known = (*AUTO_VARIABLES, "Q", "P")
+        unknown = set(mapping) - set(known)
+        if unknown:
+            raise CLIError(f"--col names {sorted(unknown)}, but --law auto reads {', '.join(known)}")
+        absent = [v for v in mapping if v not in needed]
+        if absent:
+            raise CLIError(f"missing column {mapping[absent[0]]!r} for {absent[0]} (columns: "
+                           f"{', '.join(map(str, table.columns))})")
+    else:
+        needed = list(law.variables) + [law.response]
+        unknown = set(mapping) - set(needed)
+        if unknown:
+            raise CLIError(f"--col names {sorted(unknown)}, but law {args.law} takes {', '.join(needed)}")
     data = {}
     for var in needed:
         column = mapping.get(var, var)
@@ -182,7 +205,8 @@ def _cmd_fit(args) -> str:
 
 
 def _parse_at(items, law) -> list[dict]:
-    """``--at C=3.8e22`` or ``--at N=1e9,D=2e10``, repeatable: one target per ``--at``."""
+    """``--at C=3.8e22`` or ``--at N=1e9,D=2e10``, repeatable: one target per ``--at`` (``law=None``, ``--law
+    auto``: any of C, N, D, L, the same ones in every target)."""
     if not items:
         raise CLIError("forecast needs at least one --at VAR=VALUE")
     targets = []
@@ -192,8 +216,10 @@ def _parse_at(items, law) -> list[dict]:
             if "=" not in part:
                 raise CLIError(f"--at expects VAR=VALUE[,VAR=VALUE], got {item!r}")
             var, value = (x.strip() for x in part.split("=", 1))
-            if var not in law.variables:
-                raise CLIError(f"--at names {var!r}, but law {law.name} takes {', '.join(law.variables)}")
+            allowed = AUTO_VARIABLES if law is None else law.variables
+            if var not in allowed:
+                raise CLIError(f"--at names {var!r}, but {'--law auto' if law is None else 'law ' + law.name} takes "
+                               f"{', '.join(allowed)}")
             try:
                 target[var] = float(value)
             except ValueError:
@@ -201,12 +227,14 @@ def _parse_at(items, law) -> list[dict]:
             if not target[var] > 0:
                 raise CLIError(f"--at {var}={value}: must be > 0")
         targets.append(target)
+    if len({tuple(sorted(t)) for t in targets}) > 1:
+        raise CLIError("every --at must name the same variables")
     return targets
 
 
 def _cmd_forecast(args) -> str:
-    law = get_law(args.law)
-    if not hasattr(law, "params"):
+    law = None if args.law == "auto" else get_law(args.law)
+    if law is not None and not hasattr(law, "params"):
         raise CLIError(f"forecast takes a single law; {law.name} is a composite law")
     if args.plot:  # checked before the fit and backtest, which take seconds; imported (Agg backend) after them
         _require_plot_extra()
@@ -220,7 +248,7 @@ def _cmd_forecast(args) -> str:
     data = _read_data(args, law)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = forecast(law, at=targets, level=args.level, interval=args.interval, n_items=args.items,
+        result = forecast("auto" if law is None else law, at=targets, level=args.level, interval=args.interval, n_items=args.items,
                           chance=args.chance, max_compute=args.max_compute,
                           invalid="drop" if args.drop_invalid else "raise", **data)
     _print_warnings(caught)

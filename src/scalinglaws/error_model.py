@@ -29,9 +29,21 @@ Combination (:meth:`ErrorModel.quantile`)
     errors is mostly the prior's and one with 100 mostly its own; with no backtest the prior alone. The quantile
     solved for is the conformal one, level :math:`\times (1 + 1/(k_0 + m))`, capped at the largest stored level.
 
-The shipped model (``error_model.csv`` beside this module, with ``error_model.json``: provenance) is regenerated from
-the shipped benchmark table by ``python -m scalinglaws.error_model --write`` and checked against a fresh computation
-by the tests (:func:`compute` of :func:`scalinglaws.benchmark.load_results` must equal :func:`load`).
+Choosing a law (:func:`choose`, ``forecast(law="auto")``)
+    The point error of a method, measured against the naive forecast every ladder has (the largest fitted run's score
+    carried forward, :data:`SKILL_REFERENCE`): :math:`r = \log(\max(|y-\hat y|, \epsilon) / \max(|y - \hat y_
+    \text{carry}|, \epsilon))` with :math:`\epsilon = 10^{-4}` (:data:`ERROR_FLOOR`), per forecast. The prior skill
+    of a method at a distance bin is the mean over ladders of each ladder's median :math:`r` (``error_model_skill.
+    csv``); a method seen on fewer than :data:`MIN_LADDERS` ladders in the bin takes its mean over every bin, and one
+    never benchmarked (a law with no route) 0, as good as carrying forward. A candidate's score on a ladder is the
+    prior shrunk towards the mean of its own backtest's :math:`r`, :math:`(k_0 \bar r_\text{prior} + \sum r_
+    \text{own}) / (k_0 + m)`, the same :data:`PRIOR_WEIGHT`; the lowest score is chosen. Validated leaving one
+    ladder out by :func:`leave_one_ladder_out_choice`.
+
+The shipped model (``error_model.csv`` and ``error_model_skill.csv`` beside this module, with ``error_model.json``:
+provenance) is regenerated from the shipped benchmark table by ``python -m scalinglaws.error_model --write`` and checked against a fresh computation
+by the tests (:func:`compute` and :func:`compute_skill` of :func:`scalinglaws.benchmark.load_results` must equal
+:func:`load`'s tables).
 """
 
 from __future__ import annotations
@@ -45,7 +57,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["scaled_errors", "ErrorModel", "compute", "load", "write", "QUANTILE_LEVELS", "PRIOR_WEIGHT",
-           "MIN_LADDERS", "MODEL_PATH", "leave_one_ladder_out", "lolo_summary"]
+           "MIN_LADDERS", "MODEL_PATH", "leave_one_ladder_out", "lolo_summary", "log_error_ratios", "compute_skill",
+           "choose", "leave_one_ladder_out_choice", "AUTO_METHODS", "SKILL_REFERENCE", "ERROR_FLOOR"]
 
 #: The quantile levels of |e| stored per method x distance bin x ladder (a grid dense in the upper tail, where
 #: intervals are read).
@@ -62,6 +75,14 @@ Q_GRID = np.geomspace(1e-3, 1e4, 6451)
 #: The shipped model.
 MODEL_PATH = Path(__file__).resolve().with_name("error_model.csv")
 _ALL = "*"
+#: The naive forecast a method's point error is measured against when choosing a law.
+SKILL_REFERENCE = "carry_forward"
+#: Absolute errors below this count as this much (a log ratio of two exact hits is 0, not undefined).
+ERROR_FLOOR = 1e-4
+#: The benchmark routes ``forecast(law="auto")`` chooses among (single laws; BNSL is left out: 20-50x slower to fit
+#: and backtest, with the largest mean error of the C laws in the benchmark).
+AUTO_METHODS = ("direct", "direct_qmax", "sigmoid_log_compute", "linear_log_compute", "across_tpr", "compute",
+                "params_tokens")
 
 
 #: The scales an error can be measured in (see :func:`half_widths`).
@@ -122,6 +143,15 @@ def scaled_errors(table: pd.DataFrame, scale: str = SCALE) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _bin_of(distance: float) -> str:
+    """The bin of :func:`scalinglaws.benchmark.distance_bin` (right-closed), without pandas: it runs once per
+    forecast."""
+    from .benchmark import DISTANCE_BINS, DISTANCE_EDGES
+
+    i = int(np.searchsorted(DISTANCE_EDGES, float(distance), side="left")) - 1
+    return DISTANCE_BINS[min(max(i, 0), len(DISTANCE_BINS) - 1)]
+
+
 def _cell_quantiles(abs_e: np.ndarray) -> np.ndarray:
     return np.quantile(abs_e, QUANTILE_LEVELS, method="linear")
 
@@ -152,6 +182,7 @@ class ErrorModel:
 
     table: pd.DataFrame = field(repr=False)
     info: dict = field(default_factory=dict, repr=False)
+    skill: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def ladders(self) -> list[str]:
@@ -185,19 +216,30 @@ class ErrorModel:
                 cache[key] = (np.mean(cdfs, axis=0), used)
         return cache[key]
 
+    def skill_prior(self, method: str, distance_bin: str, exclude=()) -> tuple[float, str]:
+        """The prior mean log error ratio of ``method`` at ``distance_bin`` (module docstring, *Choosing a law*) and
+        where it came from: ``"bin"`` (>= :data:`MIN_LADDERS` ladders there), ``"all bins"`` or ``"none"`` (0)."""
+        t = self.skill
+        if t.empty:
+            return 0.0, "none"
+        t = t[(t["method"] == method) & ~t["ladder"].isin(list(exclude))]
+        here = t[t["distance_bin"] == distance_bin]
+        if here["ladder"].nunique() >= MIN_LADDERS:
+            return float(here["log_ratio"].mean()), "bin"
+        per_ladder = t.groupby("ladder")["log_ratio"].mean()
+        if len(per_ladder) >= MIN_LADDERS:
+            return float(per_ladder.mean()), "all bins"
+        return 0.0, "none"
+
     def quantile(self, level: float, method: str, distance: float, own=None, *, k0: float = PRIOR_WEIGHT,
                  exclude=()) -> tuple[float, dict]:
         """The combined conformal quantile of |e| at ``level`` for a forecast ``distance`` decades beyond the
         largest fitted run: the prior (``k0`` pseudo-observations) with the ladder's ``own`` scaled errors |e|, read
         on :data:`Q_GRID` (steps of 0.25%). With ``k0 = 0`` and no own errors the prior alone is used. Returns
         ``(q, evidence)``; ``evidence`` says how many own errors and which prior cells were used."""
-        from .benchmark import DISTANCE_BINS, DISTANCE_EDGES
-
         if not 0 < level < 1:
             raise ValueError(f"level must be in (0, 1), got {level}")
-        # the bin of benchmark.distance_bin (right-closed), without pandas: this runs once per forecast
-        dbin = DISTANCE_BINS[min(max(int(np.searchsorted(DISTANCE_EDGES, float(distance), side="left")) - 1, 0),
-                                 len(DISTANCE_BINS) - 1)]
+        dbin = _bin_of(distance)
         prior, used = self.prior_cdf(method, dbin, exclude)
         own = np.sort(np.abs(np.asarray([] if own is None else own, float)))
         own = own[np.isfinite(own)]
@@ -217,6 +259,100 @@ class ErrorModel:
                    "prior_weight": w, "level_solved": target}
 
 
+def log_error_ratios(table: pd.DataFrame, methods=None) -> pd.DataFrame:
+    """Every fitted forecast of a benchmark table with ``abs_error``, the reference's (:data:`SKILL_REFERENCE`)
+    ``ref_abs_error`` at the same ladder, task, cutoff and run, and ``log_ratio`` = log of their ratio, each floored
+    at :data:`ERROR_FLOOR` (module docstring). ``methods``: keep only these (default every one but the
+    reference)."""
+    key = ["ladder", "task", "cutoff", "run_id"]
+    ok = table[table["status"] != "failed"]
+    ref = ok[ok["method"] == SKILL_REFERENCE].drop_duplicates(key).set_index(key)["abs_error"].rename("ref_abs_error")
+    t = ok[ok["method"] != SKILL_REFERENCE] if methods is None else ok[ok["method"].isin(list(methods))]
+    t = t.join(ref, on=key, how="inner")
+    t = t[np.isfinite(t["abs_error"]) & np.isfinite(t["ref_abs_error"])].copy()
+    t["log_ratio"] = np.log(np.maximum(t["abs_error"], ERROR_FLOOR) / np.maximum(t["ref_abs_error"], ERROR_FLOOR))
+    return t.reset_index(drop=True)
+
+
+def compute_skill(table: pd.DataFrame) -> pd.DataFrame:
+    """The prior skill table from a benchmark table: one row per method x distance bin x ladder with at least
+    :data:`MIN_POINTS` forecasts: ``n`` and ``log_ratio``, the median of :func:`log_error_ratios` there."""
+    r = log_error_ratios(table)
+    g = r.groupby(["method", "distance_bin", "ladder"], observed=True, sort=True)["log_ratio"]
+    out = pd.DataFrame({"n": g.size(), "log_ratio": g.median()}).reset_index()
+    out["distance_bin"] = out["distance_bin"].astype(str)
+    return out[out["n"] >= MIN_POINTS].reset_index(drop=True)
+
+
+def choose(model: ErrorModel, candidates: dict, distance: float, *, k0: float = PRIOR_WEIGHT,
+           exclude=()) -> pd.DataFrame:
+    """Rank candidate methods for a forecast ``distance`` decades beyond the largest fitted run.
+
+    ``candidates`` maps a method (a benchmark route name) to its own backtest's log error ratios (an array, maybe
+    empty; :func:`log_error_ratios`' definition) or to a string, the reason it cannot be used (a failed or
+    unidentified fit). Returns one row per candidate, best first: ``prior`` (:meth:`ErrorModel.skill_prior`),
+    ``prior_from``, ``own`` (their count), ``own_mean``, ``score`` (the shrunk mean, module docstring), ``chosen``
+    and ``reason`` (why a candidate was not usable). Ties keep the candidates' order."""
+    dbin = _bin_of(distance)
+    rows = []
+    for order, (method, own) in enumerate(candidates.items()):
+        prior, src = model.skill_prior(method, dbin, exclude)
+        if isinstance(own, str):
+            rows.append({"method": method, "prior": prior, "prior_from": src, "own": 0, "own_mean": np.nan,
+                         "score": np.nan, "reason": own, "order": order})
+            continue
+        own = np.asarray(own, float)
+        own = own[np.isfinite(own)]
+        rows.append({"method": method, "prior": prior, "prior_from": src, "own": own.size,
+                     "own_mean": float(own.mean()) if own.size else np.nan,
+                     "score": (k0 * prior + own.sum()) / (k0 + own.size) if k0 + own.size > 0 else prior,
+                     "reason": "", "order": order})
+    out = pd.DataFrame(rows, columns=["method", "prior", "prior_from", "own", "own_mean", "score", "reason", "order"])
+    # ranked on scores rounded to 1e-9: a tie stays a tie when the data move by 1e-12
+    out = out.assign(_key=out["score"].round(9)).sort_values(["_key", "order"], kind="stable", na_position="last")
+    out = out.drop(columns=["_key", "order"]).reset_index(drop=True)
+    out["chosen"] = False
+    usable = out["score"].notna()
+    if usable.any():
+        out.loc[usable.idxmax(), "chosen"] = True
+    return out
+
+
+def leave_one_ladder_out_choice(table: pd.DataFrame, *, methods=AUTO_METHODS, k0: float = PRIOR_WEIGHT,
+                                ) -> pd.DataFrame:
+    """The choice of :func:`choose` for every forecast of a benchmark table, learned without the forecast's own
+    ladder: per ladder x task x cutoff, the candidates are the ``methods`` fitted there; each one's own evidence is
+    its log error ratios at earlier cutoffs on runs at or below this cutoff (what a user would have had); the prior
+    is the skill table of every other ladder. One row per forecast: ``ladder, task, cutoff, run_id, distance,
+    distance_bin, chosen`` and the absolute error of ``auto`` (the chosen method) and of every candidate (NaN where
+    it did not fit)."""
+    r = log_error_ratios(table, methods)
+    full = compute_skill(table)
+    rows = []
+    for ladder, lad in r.groupby("ladder", sort=True):
+        model = ErrorModel(pd.DataFrame(), skill=full[full["ladder"] != ladder])
+        for (task, cut), f in lad.groupby(["task", "cutoff"], sort=True):
+            past = lad[(lad["task"] == task) & (lad["cutoff"] < cut) & (lad["C"] <= cut)]
+            fitted = [m for m in methods if m in set(f["method"])]
+            own = {m: past.loc[past["method"] == m, "log_ratio"].to_numpy(float) for m in fitted}
+            errors = f.pivot_table(index="run_id", columns="method", values="abs_error", aggfunc="first")
+            dist = f.drop_duplicates("run_id").set_index("run_id")["distance"]
+            picked = {}  # the choice depends on the distance only through its bin
+            for run, d in dist.items():
+                b = _bin_of(float(d))
+                if b not in picked:
+                    ranked = choose(model, own, float(d), k0=k0)
+                    picked[b] = ranked.loc[ranked["chosen"], "method"].iloc[0]
+                best = picked[b]
+                rows.append({"ladder": ladder, "task": task, "cutoff": cut, "run_id": run, "distance": d,
+                             "chosen": best, "auto": errors.at[run, best], **errors.loc[run].to_dict()})
+    out = pd.DataFrame(rows)
+    from .benchmark import distance_bin
+
+    out.insert(5, "distance_bin", distance_bin(out["distance"]))
+    return out
+
+
 def load(path=MODEL_PATH) -> ErrorModel:
     """The shipped :class:`ErrorModel` (``error_model.csv`` and its provenance ``error_model.json``), read once per
     process and file version (a forecast reads it every time)."""
@@ -234,7 +370,13 @@ def _load(path: str, _mtime: int) -> ErrorModel:
     table = pd.read_csv(path)
     info_path = path.with_suffix(".json")
     info = json.loads(info_path.read_text()) if info_path.exists() else {}
-    return ErrorModel(table, info)
+    skill_path = _skill_path(path)
+    skill = pd.read_csv(skill_path) if skill_path.exists() else pd.DataFrame()
+    return ErrorModel(table, info, skill)
+
+
+def _skill_path(path: Path) -> Path:
+    return path.with_name(path.stem + "_skill.csv")
 
 
 def write(path=MODEL_PATH) -> dict:
@@ -246,9 +388,12 @@ def write(path=MODEL_PATH) -> dict:
     bench = load_results()
     table = compute(bench)
     table.to_csv(path, index=False, float_format="%.8g")
+    skill = compute_skill(bench)
+    skill.to_csv(_skill_path(path), index=False, float_format="%.8g")
     info = {"command": "python -m scalinglaws.error_model --write", "benchmark": {
         k: bench.attrs["provenance"].get(k) for k in ("commit", "date", "sha256", "rows")},
-        "ladders": sorted(table["ladder"].unique()), "rows": len(table), "levels": list(QUANTILE_LEVELS),
+        "ladders": sorted(table["ladder"].unique()), "rows": len(table), "skill_rows": len(skill),
+        "levels": list(QUANTILE_LEVELS), "skill_reference": SKILL_REFERENCE, "error_floor": ERROR_FLOOR,
         "prior_weight": PRIOR_WEIGHT, "min_ladders": MIN_LADDERS, "min_points": MIN_POINTS}
     path.with_suffix(".json").write_text(json.dumps(info, indent=1) + "\n")
     return info

@@ -1,8 +1,29 @@
-r"""Forecast a model that has not been trained, with an interval that has been checked on the ladder itself.
+r"""Forecast a model that has not been trained, with an interval that has been checked.
 
-:func:`forecast` fits a law on a ladder of runs and predicts a target (e.g. ``C=3.8e22``) with one of three
+:func:`forecast` fits a law on a ladder of runs and predicts a target (e.g. ``C=3.8e22``) with one of four
 intervals:
 
+``learned`` (the default for an accuracy or pass@k)
+    the error model learned from the forecasting benchmark (:mod:`scalinglaws.error_model`) combined with the
+    ladder's own backtest. Each backtest error is measured in half-widths of its fold's 90% delta interval widened by
+    the target benchmark's binomial noise (``n_items``); the prior for this law and distance (every ladder of the
+    benchmark, an equal-weight mixture) counts as :data:`scalinglaws.error_model.PRIOR_WEIGHT` such errors, so a long
+    ladder is dominated by its own errors, a short one by the prior, and a ladder with no backtest at all gets the
+    prior alone (said in the warnings). Validated leaving one ladder out in the calibration chapter. An interval
+    wider than half the feasible range (chance to 1) is flagged as uninformative. A law that predicts a loss has no
+    error model: ``learned`` falls back to ``backtest`` and says so.
+``backtest`` (called ``calibrated`` before; the old name still works, with a ``DeprecationWarning``)
+    the delta interval widened by what the ladder's own rolling-origin backtest shows. For every cutoff along the
+    ladder (ordered by compute, or by 6ND) with enough runs below it, the law is fitted on the runs up to the
+    cutoff and predicts every larger run; each prediction error is scaled by that fold's delta-method standard
+    error of a new observation, :math:`s_i = |y_i - \hat y_i| / \mathrm{se}_i` (in the law's fitting space). The
+    half-width at the target is :math:`\max(q, t_{n-p}) \cdot \mathrm{se}(\text{target})`, with :math:`q` the
+    split-conformal quantile of the scores, the :math:`\lceil (m+1)\,\text{level} \rceil`-th smallest of :math:`m`.
+    Assumptions: the scaled errors of the backtest are exchangeable with the target's (the same law, the same
+    ladder, extrapolations of comparable distance -- a target further out than every backtest prediction gets a
+    warning), and the interval is never narrower than the delta interval. With too few runs to backtest (fewer than
+    ``min_folds`` folds, or too few scores for the level) it falls back to ``delta`` and says so in
+    :attr:`Forecast.warnings`.
 ``delta``
     the delta-method prediction interval of the fit (:meth:`scalinglaws.FitResult.get_prediction`): parameter
     uncertainty plus the residual scatter, Student t. It assumes the law holds beyond the fitted range and that the
@@ -10,37 +31,22 @@ intervals:
 ``bootstrap``
     runs resampled with replacement and refitted (seeded), each refit's prediction plus a residual drawn from the
     fit's residuals; percentile interval.
-``calibrated`` (the default)
-    the delta interval widened by what the ladder's own rolling-origin backtest shows. For every cutoff along the
-    ladder (ordered by compute, or by 6ND) with enough runs below it, the law is fitted on the runs up to the
-    cutoff and predicts every larger run; each prediction error is scaled by that fold's delta-method standard
-    error of a new observation, :math:`s_i = |y_i - \hat y_i| / \mathrm{se}_i` (in the law's fitting space). The
-    calibrated half-width at the target is :math:`\max(q, t_{n-p}) \cdot \mathrm{se}(\text{target})`, with
-    :math:`q` the split-conformal quantile of the scores, the :math:`\lceil (m+1)\,\text{level} \rceil`-th smallest
-    of :math:`m`. Assumptions: the scaled errors of the backtest are exchangeable with the target's (the same
-    law, the same ladder, extrapolations of comparable distance -- a target further out than every backtest
-    prediction gets a warning), and the interval is never narrower than the delta interval. With too few runs to
-    backtest (fewer than ``min_folds`` folds, or too few scores for the level) it falls back to ``delta`` and
-    says so in :attr:`Forecast.warnings`.
-
-``learned``
-    for an accuracy or pass@k: the error model learned from the forecasting benchmark
-    (:mod:`scalinglaws.error_model`) combined with the ladder's own backtest. Each backtest error is measured in
-    half-widths of its fold's 90% delta interval widened by the target benchmark's binomial noise (``n_items``); the
-    prior for this law and distance (every ladder of the benchmark, an equal-weight mixture) counts as
-    :data:`scalinglaws.error_model.PRIOR_WEIGHT` such errors, so a long ladder is dominated by its own errors, a short
-    one by the prior, and a ladder with no backtest at all gets the prior alone (said in the warnings). Validated
-    leaving one ladder out in the calibration chapter. An interval wider than half the feasible range (chance to 1)
-    is flagged as uninformative.
 
 With ``n_items`` (the target benchmark's size) the binomial noise of the target's own measurement,
 :math:`\sqrt{p(1-p)/n}`, is added to each side in quadrature (``learned`` measures errors with it already).
+
+``law="auto"`` chooses the law (:func:`forecast`, :data:`AUTO_LAWS`): every single law that the data's and the
+targets' variables allow is fitted and backtested; a fit that is not converged (e.g. N and D on a ladder with one
+tokens-per-parameter ratio: ``not_identified``) is not a candidate; the rest are ranked by the benchmark's evidence
+on point error shrunk towards their own backtest (:func:`scalinglaws.error_model.choose`), and the forecast says
+what was chosen and why (:attr:`Forecast.selection`, :meth:`Forecast.report`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,9 +58,37 @@ from .fitting import fit
 from .laws import CompositeLaw, get_law
 from .results import FitResult
 
-__all__ = ["Forecast", "forecast", "calibrated_interval", "interval_score", "ladder_size", "INTERVALS"]
+__all__ = ["Forecast", "forecast", "calibrated_interval", "backtest_interval", "interval_score", "ladder_size",
+           "INTERVALS", "AUTO_LAWS"]
 
-INTERVALS = ("calibrated", "delta", "bootstrap", "learned")
+INTERVALS = ("learned", "backtest", "delta", "bootstrap")
+
+#: The laws ``law="auto"`` may choose, by benchmark route name (:data:`scalinglaws.error_model.AUTO_METHODS`), and
+#: the proxy-loss laws, which enter when the data and the targets both have ``L`` (the benchmark has no evidence on
+#: them: their prior is 0, as good as carrying the largest run's score forward).
+AUTO_LAWS = {"direct": "direct", "direct_qmax": "direct_qmax", "sigmoid_log_compute": "sigmoid_in_log_compute",
+             "linear_log_compute": "linear_in_log_compute", "across_tpr": "across_tpr", "compute": "compute",
+             "params_tokens": "params_tokens", "accuracy_logistic_in_loss": "accuracy_logistic_in_loss",
+             "accuracy_linear_in_loss": "accuracy_linear_in_loss"}
+
+
+def renamed_interval(interval: str, stacklevel: int = 3) -> str:
+    """``"calibrated"``, the old name of the ``backtest`` interval, as ``"backtest"`` with a ``DeprecationWarning``;
+    any other name unchanged."""
+    if interval == "calibrated":
+        warnings.warn("interval='calibrated' is now called 'backtest' (the ladder's own backtest); forecast's default, "
+                      "'learned', adds the error model learned from the forecasting benchmark", DeprecationWarning,
+                      stacklevel=stacklevel)
+        return "backtest"
+    return interval
+
+
+def _interval_name(interval: str) -> str:
+    """The interval's current name (``calibrated`` is ``backtest`` now), or a ``ValueError``."""
+    interval = renamed_interval(interval, stacklevel=4)
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be one of {INTERVALS}, got {interval!r}")
+    return interval
 
 
 def ladder_size(law, X: dict) -> np.ndarray:
@@ -83,7 +117,9 @@ class Forecast:
     """A forecast at one or more targets (:func:`forecast`).
 
     ``at`` holds the targets' variables; ``predicted``, ``lower``, ``upper`` are in the response's units;
-    ``interval`` is the method actually used (``calibrated`` falls back to ``delta`` with a warning); ``backtest``
+    ``interval`` is the method actually used (``backtest`` falls back to ``delta``, ``learned`` for a loss to
+    ``backtest``, each with a warning); ``selection`` is ``law="auto"``'s table of candidates (else ``None``);
+    ``backtest``
     has one row per fold x held-out run (``cutoff``, ``distance`` in decades beyond the cutoff, ``observed``,
     ``predicted``, ``se``, ``score``, ``abs_error``, ``covered``: inside that fold's delta interval at ``level``),
     or is ``None`` when the ladder is too short; ``quantile`` is each target's conformal quantile of the scores.
@@ -102,22 +138,23 @@ class Forecast:
     interpolation: np.ndarray = field(repr=False)
     warnings: tuple[str, ...] = ()
     options: dict = field(default_factory=dict, repr=False)
+    selection: pd.DataFrame | None = field(default=None, repr=False)
 
     def reinterval(self, level: float | None = None, interval: str | None = None) -> Forecast:
         """The same fit and backtest with another level or interval method (no refitting but the bootstrap's)."""
         level = self.level if level is None else level
-        interval = self.interval if interval is None else interval
-        if interval not in INTERVALS:
-            raise ValueError(f"interval must be one of {INTERVALS}, got {interval!r}")
+        interval = self.options.get("requested", self.interval) if interval is None else _interval_name(interval)
         if not 0 < level < 1:
             raise ValueError(f"level must be in (0, 1), got {level}")
         Xt = {k: self.at[k].to_numpy() for k in self.fit.law.variables}
-        p, lo, hi, used, q, notes = _bounds(self.fit, self.backtest, Xt, level, interval, **self.options)
+        options = {k: v for k, v in self.options.items() if k != "requested"}
+        p, lo, hi, used, q, notes = _bounds(self.fit, self.backtest, Xt, level, interval, **options)
         kept = tuple(w for w in self.warnings if not w.startswith(("too few runs", "a target lies", "the fit has no",
-                                                                  "no n_items", "no backtest on"))
+                                                                  "no n_items", "no backtest on",
+                                                                  "no error model", "the error model has"))
                      and "uninformative" not in w)
         return dataclasses.replace(self, predicted=p, lower=lo, upper=hi, level=level, interval=used, quantile=q,
-                                   warnings=kept + tuple(notes))
+                                   warnings=kept + tuple(notes), options={**self.options, "requested": interval})
 
     @property
     def status(self) -> str:
@@ -142,9 +179,24 @@ class Forecast:
         if s["median_score"] > 2:
             return (f"the law does not extrapolate reliably on this ladder: in its own backtest the errors are a "
                     f"median {s['median_score']:.1f} times its standard errors ({s['folds']} folds), so the "
-                    "calibrated interval is wide")
+                    "learned and backtest intervals are wide")
         return (f"in its own backtest the law's errors are a median {s['median_score']:.1f} standard errors "
                 f"({s['folds']} folds, {s['points']} predictions, median absolute error {s['median_abs_error']:.3g})")
+
+    def why(self) -> str:
+        """``law="auto"``: one sentence on the choice -- the candidates' scores (the mean log ratio of their
+        absolute error to carrying the largest run's score forward, prior shrunk towards their own backtest: lower
+        is better) and why any was left out."""
+        if self.selection is None:
+            return f"law {self.law} was given, not chosen"
+        t = self.selection
+        ok, out = t[np.isfinite(t["score"])], t[~np.isfinite(t["score"])]
+        ranked = "; ".join(f"{r.law} {r.score:+.2f} (benchmark {r.prior:+.2f}, own backtest "
+                           + (f"{r.own_mean:+.2f} over {r.own}" if r.own else "none") + ")" for r in ok.itertuples())
+        text = f"{self.law}, the lowest score of {len(ok)} usable law(s): {ranked}"
+        if len(out):
+            text += "; not usable: " + "; ".join(f"{r.law} ({r.reason})" for r in out.itertuples())
+        return text
 
     def summary_frame(self) -> pd.DataFrame:
         return self.at.assign(predicted=self.predicted, lower=self.lower, upper=self.upper,
@@ -157,7 +209,11 @@ class Forecast:
             return x if math.isfinite(x) else None
 
         s = self.backtest_summary()
-        return {"law": self.law, "level": self.level, "interval": self.interval,
+        chosen = None if self.selection is None else [
+            {"law": r["law"], "usable": bool(np.isfinite(r["score"])), "score": num(r["score"]), "prior": num(r["prior"]),
+             "own_backtest": int(r["own"]), "chosen": bool(r["chosen"]), "reason": r["reason"]}
+            for r in self.selection.to_dict("records")]
+        return {"law": self.law, "level": self.level, "interval": self.interval, "auto": chosen,
                 "forecasts": [{"at": {k: num(v) for k, v in row.items()}, "predicted": num(p), "lower": num(lo),
                                "upper": num(hi)}
                               for row, p, lo, hi in zip(self.at.to_dict("records"), self.predicted, self.lower,
@@ -169,6 +225,8 @@ class Forecast:
     def report(self) -> str:
         lines = [f"forecast with law {self.law} ({self.fit.law.formula}); fit {self.status}, "
                  f"{self.fit.n_points} runs"]
+        if self.selection is not None:
+            lines.append("law chosen by auto: " + self.why())
         for row, p, lo, hi, interp in zip(self.at.to_dict("records"), self.predicted, self.lower, self.upper,
                                           self.interpolation):
             where = ", ".join(f"{k}={v:g}" for k, v in row.items())
@@ -236,22 +294,28 @@ def _backtest(res: FitResult, level: float, min_points: int, max_folds: int) -> 
     return bt[np.isfinite(bt["score"])].reset_index(drop=True)  # a fold whose delta SE is undefined says nothing
 
 
-def forecast(law, *, at, level: float = 0.9, interval: str = "calibrated", n_items=None, chance: float = 0.0,
+def forecast(law, *, at, level: float = 0.9, interval: str = "learned", n_items=None, chance: float = 0.0,
              loss: str | None = None, huber_delta: float | None = None, max_compute: float | None = None,
              invalid: str = "raise", min_folds: int = 3, max_folds: int = 12, n_boot: int = 500, seed: int = 0,
              **data) -> Forecast:
     """Fit ``law`` on the runs in ``data`` (names as :func:`scalinglaws.fit` takes them) and forecast the targets
     ``at`` (``{"C": 3.8e22}``, a list of such dicts, or a DataFrame) with a ``level`` interval; see the module
-    docstring for the three ``interval`` methods and their assumptions. ``n_items`` adds the target benchmark's
-    binomial noise; ``min_folds`` is the fewest backtest folds a calibration needs, ``max_folds`` the most it fits
+    docstring for the ``interval`` methods and their assumptions. ``law="auto"`` chooses among :data:`AUTO_LAWS`
+    (module docstring; ``at`` and ``data`` may then name more variables than the chosen law takes). ``n_items`` adds
+    the target benchmark's binomial noise (and is the scale the learned interval was measured in: give it);
+    ``min_folds`` is the fewest backtest folds the ``backtest`` interval needs, ``max_folds`` the most it fits
     (evenly spaced cutoffs: the cost of a forecast is about ``max_folds`` fits). Returns a :class:`Forecast`."""
+    interval = _interval_name(interval)
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    kws = {"level": level, "interval": interval, "n_items": n_items, "chance": chance, "loss": loss,
+           "huber_delta": huber_delta, "max_compute": max_compute, "invalid": invalid, "min_folds": min_folds,
+           "max_folds": max_folds, "n_boot": n_boot, "seed": seed}
+    if isinstance(law, str) and law == "auto":
+        return _auto(at, kws, data)
     law = get_law(law)
     if isinstance(law, CompositeLaw):
         raise ValueError(f"forecast takes a single law; {law.name} is a composite law ({', '.join(law.stages)})")
-    if interval not in INTERVALS:
-        raise ValueError(f"interval must be one of {INTERVALS}, got {interval!r}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level}")
     targets = _targets(law, at)
     fit_kws = {"loss": loss, "huber_delta": huber_delta}
     res = fit(law, chance=chance, max_compute=max_compute, invalid=invalid, warn=False, **fit_kws, **data)
@@ -266,7 +330,78 @@ def forecast(law, *, at, level: float = 0.9, interval: str = "calibrated", n_ite
     bt = None if bt.empty else bt
     options = {"n_items": n_items, "min_folds": min_folds, "n_boot": n_boot, "seed": seed, "cache": {}}
     p, lo, hi, used, q, more = _bounds(res, bt, Xt, level, interval, **options)
-    return Forecast(law.name, targets, p, lo, hi, level, used, res, bt, q, interp, tuple(notes + more), options)
+    return Forecast(law.name, targets, p, lo, hi, level, used, res, bt, q, interp, tuple(notes + more),
+                    {**options, "requested": interval})
+
+
+def _auto(at, kws: dict, data: dict) -> Forecast:
+    """``forecast(law="auto")``: every law of :data:`AUTO_LAWS` the variables allow, fitted and backtested, ranked
+    by :func:`scalinglaws.error_model.choose`; the chosen law's forecast with the table of candidates."""
+    from . import error_model
+
+    targets = at if isinstance(at, pd.DataFrame) else (
+        pd.DataFrame({k: np.atleast_1d(np.asarray(v, float)) for k, v in at.items()}) if isinstance(at, dict)
+        else pd.DataFrame(list(at)))
+    have = set(data) & set(targets.columns)
+    response = "P" if "P" in data else "Q"
+    if response not in data:
+        raise ValueError("law='auto' needs the runs' scores as Q= (an accuracy) or P= (pass@k)")
+    candidates, fits = {}, {}
+    for route_name, name in AUTO_LAWS.items():
+        law = get_law(name)
+        if not set(law.variables) <= have:
+            continue
+        if law.response == "P" and response != "P":
+            continue
+        runs = {k: data[k] for k in law.variables}
+        runs[law.response] = data[response]  # pass@k is fitted as an accuracy with chance 0 by the Q laws
+        kw = dict(kws, chance=0.0 if response == "P" else kws["chance"])
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a candidate's fit warnings are its reason below, not the user's
+                fc = forecast(law, at=targets[list(law.variables)], **kw, **runs)
+        except (ValueError, RuntimeError) as exc:
+            candidates[route_name] = f"cannot fit: {exc}"
+            continue
+        if fc.status != "converged":
+            candidates[route_name] = f"fit {fc.status}"
+            continue
+        if fc.fit.covariance is None:
+            candidates[route_name] = "no covariance"
+            continue
+        candidates[route_name] = _own_log_ratios(fc)
+        fits[route_name] = fc
+    if not candidates:
+        raise ValueError(f"law='auto': no law takes the variables the runs and targets share ({sorted(have)}); "
+                         f"the candidates are {', '.join(AUTO_LAWS.values())}")
+    if not fits:
+        raise ValueError("law='auto': no candidate law fitted: " + "; ".join(
+            f"{AUTO_LAWS[m]} ({r})" for m, r in candidates.items()))
+    dist = max(float(np.max(np.log10(ladder_size(fc.fit.law, {k: fc.at[k].to_numpy() for k in fc.fit.law.variables})
+                                     / ladder_size(fc.fit.law, fc.fit.X).max()))) for fc in fits.values())
+    ranked = error_model.choose(error_model.load(), candidates, dist)
+    ranked.insert(1, "law", ranked["method"].map(AUTO_LAWS))
+    best = fits[ranked.loc[ranked["chosen"], "method"].iloc[0]]
+    return dataclasses.replace(best, selection=ranked)
+
+
+def _own_log_ratios(fc: Forecast) -> np.ndarray:
+    """The log error ratios of a forecast's own backtest (:func:`scalinglaws.error_model.log_error_ratios`): each
+    prediction's absolute error against carrying the score of the largest run at or below its cutoff forward."""
+    bt = fc.backtest
+    if bt is None or bt.empty:
+        return np.array([])
+    res = fc.fit
+    size = ladder_size(res.law, res.X)
+    score = np.asarray(res.law.from_space(res.y, res.chance), float)
+    carried = {}
+    for cut in bt["cutoff"].unique():
+        top = size[size <= cut].max()
+        carried[cut] = float(score[size == top].mean())
+    ref = np.abs(bt["observed"].to_numpy(float) - bt["cutoff"].map(carried).to_numpy(float))
+    err = bt["abs_error"].to_numpy(float)
+    floor = __import__("scalinglaws.error_model", fromlist=["ERROR_FLOOR"]).ERROR_FLOOR
+    return np.log(np.maximum(err, floor) / np.maximum(ref, floor))
 
 
 def _bounds(res: FitResult, bt, Xt: dict, level: float, interval: str, *, n_items, min_folds: int, n_boot: int,
@@ -276,11 +411,15 @@ def _bounds(res: FitResult, bt, Xt: dict, level: float, interval: str, *, n_item
     law, notes = res.law, []
     pred = res.get_prediction(**Xt)
     used, q = interval, None
-    if interval == "calibrated":
+    if interval == "learned" and law.response not in ("Q", "P"):
+        notes.append(f"no error model for a law that predicts {law.response} (the benchmark scores accuracies and "
+                     "pass@k): the interval is the ladder's own backtest")
+        interval = used = "backtest"
+    if interval == "backtest":
         folds = 0 if bt is None else bt["cutoff"].nunique()
         m = 0 if bt is None else len(bt)
         if folds < min_folds or math.ceil((m + 1) * level) > m:
-            notes.append(f"too few runs to calibrate ({folds} backtest folds, {m} predictions; need {min_folds} "
+            notes.append(f"too few runs to backtest ({folds} backtest folds, {m} predictions; need {min_folds} "
                          f"folds and at least {math.ceil(level / (1 - level))} predictions at level {level:g}): "
                          "the interval is the delta method's")
             used = "delta"
@@ -291,12 +430,9 @@ def _bounds(res: FitResult, bt, Xt: dict, level: float, interval: str, *, n_item
                 notes.append("a target lies further beyond the fitted runs than any backtest prediction did: its "
                              "interval uses the farthest backtest predictions")
     if interval == "learned":
-        if law.response not in ("Q", "P"):
-            raise ValueError(f"interval='learned' is for an accuracy or pass@k; law {law.name} predicts "
-                             f"{law.response}: use 'calibrated'")
         return _learned(res, bt, Xt, level, n_items, notes)
     if res.covariance is None and used != "bootstrap":
-        notes.append("the fit has no covariance (a parameter is not identified): no delta or calibrated interval")
+        notes.append("the fit has no covariance (a parameter is not identified): no delta or backtest interval")
     if used == "bootstrap":
         cache = {} if cache is None else cache
         if "bootstrap" not in cache:  # the refits, once per forecast: every level reads the same draws
@@ -372,17 +508,20 @@ def _learned(res: FitResult, bt, Xt: dict, level: float, n_items, notes: list):
     return p, lo, hi, "learned", q, notes
 
 
-def calibrated_interval(result: FitResult, level: float = 0.9, *, min_folds: int = 3, max_folds: int = 12,
-                        **variables) -> tuple[np.ndarray, np.ndarray, str]:
-    """The calibrated interval of :func:`forecast` for an existing fit at new points: the rolling-origin backtest of
+def backtest_interval(result: FitResult, level: float = 0.9, *, min_folds: int = 3, max_folds: int = 12,
+                      **variables) -> tuple[np.ndarray, np.ndarray, str]:
+    """The ``backtest`` interval of :func:`forecast` for an existing fit at new points: the rolling-origin backtest of
     the fit's own runs (same chance level and objective), then the widened delta interval. Returns ``(lower,
-    upper, method)``, ``method`` being ``"calibrated"`` or, when the ladder is too short to calibrate,
-    ``"delta"``."""
+    upper, method)``, ``method`` being ``"backtest"`` or, when the ladder is too short to backtest, ``"delta"``."""
     X = result.variables(**variables)
     bt = _backtest(result, level, max(len(result.law.params) + 2, 4), max_folds)
-    _, lo, hi, used, _, _ = _bounds(result, None if bt.empty else bt, X, level, "calibrated", n_items=None,
+    _, lo, hi, used, _, _ = _bounds(result, None if bt.empty else bt, X, level, "backtest", n_items=None,
                                     min_folds=min_folds, n_boot=0, seed=0)
     return lo, hi, used
+
+
+#: The old name of :func:`backtest_interval`.
+calibrated_interval = backtest_interval
 
 
 def _conformal(bt: pd.DataFrame, distance: float, level: float) -> float:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validate as V
-from .forecasting import calibrated_interval, interval_score
+from .forecasting import backtest_interval, interval_score, renamed_interval
 from .results import FitResult
 
 __all__ = ["binomial_se", "relative_error", "evaluate", "summarise", "SUMMARY_COLUMNS", "heldout_errors",
@@ -50,11 +50,13 @@ def binomial_se(q, n_items) -> np.ndarray:
 
 
 def heldout_errors(result: FitResult, observed, n_items=None, level: float = 0.95, missing_interval: str = "raise",
-                   interval: str = "calibrated", **variables) -> pd.DataFrame:
-    """:func:`evaluate` for a single law's fit, with its interval calibrated by default, and an error when the fit
-    has no covariance (``missing_interval="raise"``) rather than NaN bounds (``"nan"``)."""
-    if interval not in ("calibrated", "delta"):
-        raise ValueError(f"interval must be 'calibrated' or 'delta', got {interval!r}")
+                   interval: str = "backtest", **variables) -> pd.DataFrame:
+    """:func:`evaluate` for a single law's fit, with its interval widened by the ladder's own backtest by default,
+    and an error when the fit has no covariance (``missing_interval="raise"``) rather than NaN bounds
+    (``"nan"``)."""
+    interval = renamed_interval(interval)
+    if interval not in ("backtest", "delta"):
+        raise ValueError(f"interval must be 'backtest' or 'delta', got {interval!r}")
     if missing_interval not in ("raise", "nan"):
         raise ValueError(f"missing_interval must be 'raise' or 'nan', got {missing_interval!r}")
     if result.covariance is None and missing_interval == "raise":
@@ -117,10 +119,11 @@ def evaluate(predictor, observed, *, n_items=None, level: float = 0.9, interval:
         Benchmark size, for each run's binomial standard error.
     level : float
         The prediction interval's level.
-    interval : {"delta", "calibrated", "none"}
+    interval : {"delta", "backtest", "none"}
         ``delta``: the route's own prediction interval (``get_prediction(...).conf_int``; NaN where it has none);
-        ``calibrated``: a single law's delta interval widened by its ladder's backtest
-        (:func:`scalinglaws.forecasting.calibrated_interval`; delta for a route that is not a single law);
+        ``backtest`` (formerly ``calibrated``): a single law's delta interval widened by its ladder's backtest
+        (:func:`scalinglaws.forecasting.backtest_interval`; delta for a route that is not a single law). The error
+        model of :mod:`scalinglaws.error_model` is not used here: it was learned from these ladders;
         ``none``: no interval.
     **variables
         The held-out runs' variables (what ``predictor.predict`` takes, e.g. ``C=...``).
@@ -132,13 +135,14 @@ def evaluate(predictor, observed, *, n_items=None, level: float = 0.9, interval:
         binomial_se, error_over_se`` (each run's absolute error over its binomial SE) and ``interval`` (the method
         used, or ``none``).
     """
-    if interval not in ("delta", "calibrated", "none"):
-        raise ValueError(f"interval must be 'delta', 'calibrated' or 'none', got {interval!r}")
+    interval = renamed_interval(interval)
+    if interval not in ("delta", "backtest", "none"):
+        raise ValueError(f"interval must be 'delta', 'backtest' or 'none', got {interval!r}")
     pred = np.asarray(predictor.predict(**variables), float)
     shape, used = pred.shape, interval
     lo = hi = np.full(shape, np.nan)
-    if interval == "calibrated" and isinstance(predictor, FitResult) and predictor.covariance is not None:
-        lo, hi, used = calibrated_interval(predictor, level, **variables)
+    if interval == "backtest" and isinstance(predictor, FitResult) and predictor.covariance is not None:
+        lo, hi, used = backtest_interval(predictor, level, **variables)
     elif interval != "none":
         lo, hi = predictor.get_prediction(**variables).conf_int(level, obs=True)
         used = "delta" if np.all(np.isfinite(lo)) else "none"

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import envelope
 from ._optional import require
-from .forecasting import calibrated_interval, ladder_size
+from .forecasting import backtest_interval, ladder_size, renamed_interval
 from .results import FitResult
 from .routes import ROUTES
 
@@ -156,9 +156,10 @@ def figure_legend(fig, *, ncol: int | None = None, **kwargs):
 
 
 def plot_extrapolation(ax, result: FitResult, C, Q, heldout, *, level: float = 0.95, title: str | None = None,
-                       ylabel: str = "accuracy", n_grid: int = 200, interval: str = "calibrated"):
+                       ylabel: str = "accuracy", n_grid: int = 200, interval: str = "backtest"):
     """Accuracy against compute: fitted runs, held-out runs, the law and its prediction interval (``interval``:
-    ``calibrated`` by the fit's own backtest, the default, or ``delta``; the legend names the one drawn).
+    ``backtest``, the delta interval widened by the fit's own backtest, the default, or ``delta``; the legend names
+    the one drawn).
 
     Parameters
     ----------
@@ -174,8 +175,8 @@ def plot_extrapolation(ax, result: FitResult, C, Q, heldout, *, level: float = 0
     grid = np.geomspace(C.min(), C.max() * 1.05, n_grid)
     ax.plot(grid, result.predict(C=grid), color=FIT_COLOR, lw=1.5, label="law")
     if result.covariance is not None:
-        if interval == "calibrated":
-            lo, hi, used = calibrated_interval(result, level, C=grid)
+        if renamed_interval(interval) == "backtest":
+            lo, hi, used = backtest_interval(result, level, C=grid)
         else:
             (lo, hi), used = result.interval(level=level, C=grid), "delta"
         ax.fill_between(grid, lo, hi, color=FIT_COLOR, alpha=0.15, lw=0, label=f"{level:.0%} {used} interval")

@@ -110,7 +110,7 @@ def pass_at_k_heldout(protocol: KrajewskiProtocol = PROTOCOL, benchmarks=("human
     and is neither fitted nor scored): fit ``k <= passk_k_fit_max`` and predict the larger k, and fit
     ``C <= split_compute`` and predict the larger runs (``k_fit_max`` fits fewer k on the first split, predicting
     the same k). One row per split x benchmark: the scores of
-    :func:`scalinglaws.heldout.summarise`, with the ``level`` calibrated interval
+    :func:`scalinglaws.heldout.summarise`, with the ``level`` backtest interval
     (:func:`scalinglaws.heldout.evaluate`)."""
     table = ladder(protocol)
     table = table[table["C"] >= protocol.min_compute]
@@ -127,7 +127,7 @@ def pass_at_k_heldout(protocol: KrajewskiProtocol = PROTOCOL, benchmarks=("human
             tr, te = d[fitted(d)], d[held(d)]
             res = fit_route("passk_joint", C=tr["C"].to_numpy(), k=tr["k"].to_numpy(), Q=tr["value"].to_numpy())
             pts = evaluate(res, te["value"].to_numpy(), n_items=float(n_items[bench]), level=level,
-                           interval="calibrated", C=te["C"].to_numpy(), k=te["k"].to_numpy())
+                           interval="backtest", C=te["C"].to_numpy(), k=te["k"].to_numpy())
             rows[(what, bench)] = summarise(pts, level=level)
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.names = ["split", "benchmark"]

@@ -13,6 +13,7 @@ import scalinglaws as sl
 from scalinglaws import calibration
 from scalinglaws.datasets import select
 from scalinglaws.papers import krajewski
+from scalinglaws.papers.ladders import ladder_cases
 
 
 def main():
@@ -23,11 +24,14 @@ def main():
     print(f"forecast of one target, direct law, HellaSwag DCLM TPR 20 ({len(fit_runs)} runs):")
     for method in sl.forecasting.INTERVALS:
         _, t = timed(lambda m=method: sl.forecast("direct", at={"C": 3.8e22}, C=fit_runs["C"], Q=fit_runs["value"],
-                                                  chance=0.25, interval=m))
+                                                  chance=0.25, interval=m, n_items=spec["n_items"]))
         print(f"  {method:11} {t:6.2f} s")
-    cases, t_cases = timed(calibration.ladder_cases, repeat=1)
+    fc, t = timed(lambda: sl.forecast("auto", at={"C": 3.8e22}, C=fit_runs["C"], Q=fit_runs["value"], chance=0.25,
+                                      n_items=spec["n_items"]), repeat=1)
+    print(f"  law='auto' (learned) {t:6.2f} s: {len(fc.selection)} candidate laws, chose {fc.law}")
+    cases, t_cases = timed(ladder_cases, repeat=1)
     points, t_study = timed(lambda: calibration.study(cases), repeat=1)
-    print(f"calibration study: {len(cases)} cases built in {t_cases:.1f} s; study (delta + calibrated, 4 levels) "
+    print(f"calibration study: {len(cases)} cases built in {t_cases:.1f} s; study (delta + backtest, 4 levels) "
           f"{t_study:.1f} s, {len(points)} rows")
 
 

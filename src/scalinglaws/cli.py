@@ -248,8 +248,8 @@ def _cmd_forecast(args) -> str:
     data = _read_data(args, law)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = forecast("auto" if law is None else law, at=targets, level=args.level, interval=args.interval, n_items=args.items,
-                          chance=args.chance, max_compute=args.max_compute,
+        result = forecast("auto" if law is None else law, at=targets, level=args.level, interval=args.interval,
+                          n_items=args.items, chance=args.chance, max_compute=args.max_compute,
                           invalid="drop" if args.drop_invalid else "raise", **data)
     _print_warnings(caught)
     if args.plot:

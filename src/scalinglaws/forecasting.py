@@ -211,7 +211,8 @@ class Forecast:
         s = self.backtest_summary()
         chosen = None if self.selection is None else [
             {"law": r["law"], "usable": bool(np.isfinite(r["score"])), "score": num(r["score"]),
-             "prior": num(r["prior"]), "own_backtest": int(r["own"]), "chosen": bool(r["chosen"]), "reason": r["reason"]}
+             "prior": num(r["prior"]), "own_backtest": int(r["own"]), "chosen": bool(r["chosen"]),
+             "reason": r["reason"]}
             for r in self.selection.to_dict("records")]
         return {"law": self.law, "level": self.level, "interval": self.interval, "auto": chosen,
                 "forecasts": [{"at": {k: num(v) for k, v in row.items()}, "predicted": num(p), "lower": num(lo),

@@ -251,3 +251,12 @@ def test_choose_ranks_by_the_prior_shrunk_towards_the_ladders_own_errors():
     # a method never benchmarked has prior 0 (as good as carrying forward); ties keep the given order
     tie = E.choose(model, {"c": np.array([]), "d": np.array([])}, 0.8)
     assert tie["prior_from"].tolist() == ["none", "none"] and tie.loc[tie["chosen"], "method"].item() == "c"
+
+
+def test_auto_on_pass_at_k_offers_schaeffers_law_and_the_accuracy_laws():
+    C = np.geomspace(1e18, 1e21, 14)
+    P = np.exp(-np.exp(np.log(50.0) - 0.08 * np.log(C / 1e15)))  # a pass@k rising with compute, in (0, 1)
+    f = forecast("auto", at={"C": [1e22]}, C=C, P=P, n_items=500)
+    laws = set(f.selection["law"])
+    assert "compute" in laws and "direct" in laws and "params_tokens" not in laws  # no N, D given
+    assert f.selection["chosen"].sum() == 1 and 0 < f.predicted[0] < 1

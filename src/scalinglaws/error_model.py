@@ -224,6 +224,13 @@ class ErrorModel:
     def skill_prior(self, method: str, distance_bin: str, exclude=()) -> tuple[float, str]:
         """The prior mean log error ratio of ``method`` at ``distance_bin`` (module docstring, *Choosing a law*) and
         where it came from: ``"bin"`` (>= :data:`MIN_LADDERS` ladders there), ``"all bins"`` or ``"none"`` (0)."""
+        key = (method, distance_bin, tuple(sorted(exclude)))
+        cache = self.__dict__.setdefault("_skills", {})
+        if key not in cache:
+            cache[key] = self._skill_prior(method, distance_bin, exclude)
+        return cache[key]
+
+    def _skill_prior(self, method: str, distance_bin: str, exclude) -> tuple[float, str]:
         t = self.skill
         if t.empty:
             return 0.0, "none"
@@ -340,7 +347,9 @@ def leave_one_ladder_out_choice(table: pd.DataFrame, *, methods=AUTO_METHODS, k0
             past = lad[(lad["task"] == task) & (lad["cutoff"] < cut) & (lad["C"] <= cut)]
             fitted = [m for m in methods if m in set(f["method"])]
             own = {m: past.loc[past["method"] == m, "log_ratio"].to_numpy(float) for m in fitted}
-            errors = f.pivot_table(index="run_id", columns="method", values="abs_error", aggfunc="first")
+            errors = {}  # run -> method -> absolute error (a dict: a pivot per group costs more than the choice)
+            for run, method, err in zip(f["run_id"], f["method"], f["abs_error"]):
+                errors.setdefault(run, {}).setdefault(method, err)
             dist = f.drop_duplicates("run_id").set_index("run_id")["distance"]
             picked = {}  # the choice depends on the distance only through its bin
             for run, d in dist.items():
@@ -350,7 +359,7 @@ def leave_one_ladder_out_choice(table: pd.DataFrame, *, methods=AUTO_METHODS, k0
                     picked[b] = ranked.loc[ranked["chosen"], "method"].iloc[0]
                 best = picked[b]
                 rows.append({"ladder": ladder, "task": task, "cutoff": cut, "run_id": run, "distance": d,
-                             "chosen": best, "auto": errors.at[run, best], **errors.loc[run].to_dict()})
+                             "chosen": best, "auto": errors[run].get(best, np.nan), **errors[run]})
     out = pd.DataFrame(rows)
     from .benchmark import distance_bin
 

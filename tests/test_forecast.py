@@ -260,3 +260,14 @@ def test_auto_on_pass_at_k_offers_schaeffers_law_and_the_accuracy_laws():
     laws = set(f.selection["law"])
     assert "compute" in laws and "direct" in laws and "params_tokens" not in laws  # no N, D given
     assert f.selection["chosen"].sum() == 1 and 0 < f.predicted[0] < 1
+
+
+def test_a_law_the_benchmark_never_forecast_borrows_the_pooled_prior_and_says_so():
+    k = np.tile([1.0, 2, 4, 8, 16, 32], 4)
+    C = np.repeat([1e19, 3e19, 1e20, 3e20], 6)
+    Q = 1 - np.exp(-0.02 * k**0.5 * (C / 1e19) ** 0.1)
+    f = forecast("passk_joint", at={"C": [1e21], "k": [8.0]}, C=C, k=k, Q=Q, n_items=500)
+    assert f.interval == "learned" and any("pools every method" in w for w in f.warnings), f.warnings
+    direct = forecast("direct", at={"C": [1e22]}, C=np.geomspace(1e18, 1e21, 12),
+                      Q=np.exp(-2000 * np.geomspace(1e18, 1e21, 12) ** -0.15), n_items=500)
+    assert not any("pools every method" in w for w in direct.warnings)

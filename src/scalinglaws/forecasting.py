@@ -493,14 +493,19 @@ def _learned(res: FitResult, bt, Xt: dict, level: float, n_items, notes: list):
         notes.append("no backtest on this ladder: the interval is the error model's prior alone")
     model = error_model.load()
     dist = np.log10(ladder_size(law, Xt) / ladder_size(law, res.X).max())
-    qs = []
+    qs, borrowed = [], False
+    method = _ROUTE_OF_LAW.get(law.name, law.name)
     for d in dist:
         own = own_abs[own_dist >= d]
         if own.size < 3:
             own = own_abs[np.argsort(own_dist, kind="stable")][-3:]
-        q, _ = model.quantile(level, _ROUTE_OF_LAW.get(law.name, law.name), d, own)
+        q, evidence = model.quantile(level, method, d, own)
+        borrowed |= evidence["prior_method"] == "*"
         qs.append(q)
     q = np.array(qs)
+    if borrowed:
+        notes.append(f"the error model has too few ladders with forecasts of {law.name} at this distance: its prior "
+                     "pools every method's errors there")
     lo, hi = np.clip(p - q * h_lo, 0, 1), np.clip(p + q * h_hi, 0, 1)
     wide = (hi - lo) > 0.5 * (1 - res.chance)
     if wide.any():

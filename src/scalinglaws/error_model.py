@@ -63,7 +63,8 @@ import pandas as pd
 
 __all__ = ["scaled_errors", "ErrorModel", "compute", "load", "write", "QUANTILE_LEVELS", "PRIOR_WEIGHT",
            "MIN_LADDERS", "MODEL_PATH", "leave_one_ladder_out", "lolo_summary", "log_error_ratios", "compute_skill",
-           "choose", "leave_one_ladder_out_choice", "AUTO_METHODS", "SKILL_REFERENCE", "ERROR_FLOOR"]
+           "choose", "leave_one_ladder_out_choice", "choice_summary", "log_ratio", "AUTO_METHODS", "SKILL_REFERENCE",
+           "ERROR_FLOOR"]
 
 #: The quantile levels of |e| stored per method x distance bin x ladder (a grid dense in the upper tail, where
 #: intervals are read).
@@ -271,6 +272,13 @@ class ErrorModel:
                    "prior_weight": w, "level_solved": target}
 
 
+def log_ratio(abs_error, ref_abs_error) -> np.ndarray:
+    r""":math:`\log(\max(|e|, \epsilon) / \max(|e_\text{ref}|, \epsilon))`, :math:`\epsilon` =
+    :data:`ERROR_FLOOR`: a method's point error against the reference's (module docstring, *Choosing a law*)."""
+    a, b = (np.asarray(v, float) for v in (abs_error, ref_abs_error))
+    return np.log(np.maximum(a, ERROR_FLOOR) / np.maximum(b, ERROR_FLOOR))
+
+
 def log_error_ratios(table: pd.DataFrame, methods=None) -> pd.DataFrame:
     """Every fitted forecast of a benchmark table with ``abs_error``, the reference's (:data:`SKILL_REFERENCE`)
     ``ref_abs_error`` at the same ladder, task, cutoff and run, and ``log_ratio`` = log of their ratio, each floored
@@ -282,7 +290,7 @@ def log_error_ratios(table: pd.DataFrame, methods=None) -> pd.DataFrame:
     t = ok[ok["method"] != SKILL_REFERENCE] if methods is None else ok[ok["method"].isin(list(methods))]
     t = t.join(ref, on=key, how="inner")
     t = t[np.isfinite(t["abs_error"]) & np.isfinite(t["ref_abs_error"])].copy()
-    t["log_ratio"] = np.log(np.maximum(t["abs_error"], ERROR_FLOOR) / np.maximum(t["ref_abs_error"], ERROR_FLOOR))
+    t["log_ratio"] = log_ratio(t["abs_error"].to_numpy(float), t["ref_abs_error"].to_numpy(float))
     return t.reset_index(drop=True)
 
 
@@ -365,6 +373,31 @@ def leave_one_ladder_out_choice(table: pd.DataFrame, *, methods=AUTO_METHODS, k0
 
     out.insert(5, "distance_bin", distance_bin(out["distance"]))
     return out
+
+
+def choice_summary(choice: pd.DataFrame, methods=AUTO_METHODS) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score :func:`leave_one_ladder_out_choice`'s rows: ``(common, pairwise)``.
+
+    ``common``: the mean absolute error (``pooled``), its ``median`` and its ``mean over ladders`` (each ladder's
+    mean, averaged) of ``auto`` and of every method in compute alone (an accuracy route whose only variable is C),
+    over the forecasts where all of those fitted, so that every row is scored on the same forecasts; their number is
+    ``common.attrs["forecasts"]``. ``pairwise``: per method of ``methods``, over the forecasts it made, their number
+    (``forecasts``) and the mean absolute error of ``auto`` and of the method (``law``)."""
+    from .routes import route
+
+    c_only = [m for m in methods if route(m).variables == ("C",) and route(m).response == "Q" and m in choice]
+    both = choice.dropna(subset=c_only)
+    cols = ["auto", *c_only]
+    common = pd.DataFrame({"pooled": both[cols].mean(), "median": both[cols].median(),
+                           "mean over ladders": both.groupby("ladder")[cols].mean().mean()})
+    common.attrs["forecasts"] = len(both)
+    rows = {}
+    for m in methods:
+        if m not in choice:
+            continue
+        made = choice[choice[m].notna()]
+        rows[m] = {"forecasts": len(made), "auto": made["auto"].mean(), "law": made[m].mean()}
+    return common, pd.DataFrame.from_dict(rows, orient="index")
 
 
 def load(path=MODEL_PATH) -> ErrorModel:

@@ -238,13 +238,17 @@ class Forecast:
         return "\n".join(lines)
 
 
-def _targets(law, at) -> pd.DataFrame:
+def _target_table(at) -> pd.DataFrame:
+    """``at=`` as a table: a DataFrame, a dict of values or arrays, or a list of dicts."""
     if isinstance(at, pd.DataFrame):
-        table = at.copy()
-    elif isinstance(at, dict):
-        table = pd.DataFrame({k: np.atleast_1d(np.asarray(v, float)) for k, v in at.items()})
-    else:
-        table = pd.DataFrame(list(at))
+        return at.copy()
+    if isinstance(at, dict):
+        return pd.DataFrame({k: np.atleast_1d(np.asarray(v, float)) for k, v in at.items()})
+    return pd.DataFrame(list(at))
+
+
+def _targets(law, at) -> pd.DataFrame:
+    table = _target_table(at)
     unknown = set(table.columns) - set(law.variables)
     if unknown:
         raise ValueError(f"at= names unknown variable(s) {sorted(unknown)}; law {law.name} takes "
@@ -340,9 +344,7 @@ def _auto(at, kws: dict, data: dict) -> Forecast:
     by :func:`scalinglaws.error_model.choose`; the chosen law's forecast with the table of candidates."""
     from . import error_model
 
-    targets = at if isinstance(at, pd.DataFrame) else (
-        pd.DataFrame({k: np.atleast_1d(np.asarray(v, float)) for k, v in at.items()}) if isinstance(at, dict)
-        else pd.DataFrame(list(at)))
+    targets = _target_table(at)
     have = set(data) & set(targets.columns)
     response = "P" if "P" in data else "Q"
     if response not in data:
@@ -399,10 +401,10 @@ def _own_log_ratios(fc: Forecast) -> np.ndarray:
     for cut in bt["cutoff"].unique():
         top = size[size <= cut].max()
         carried[cut] = float(score[size == top].mean())
+    from .error_model import log_ratio
+
     ref = np.abs(bt["observed"].to_numpy(float) - bt["cutoff"].map(carried).to_numpy(float))
-    err = bt["abs_error"].to_numpy(float)
-    floor = __import__("scalinglaws.error_model", fromlist=["ERROR_FLOOR"]).ERROR_FLOOR
-    return np.log(np.maximum(err, floor) / np.maximum(ref, floor))
+    return log_ratio(bt["abs_error"].to_numpy(float), ref)
 
 
 def _bounds(res: FitResult, bt, Xt: dict, level: float, interval: str, *, n_items, min_folds: int, n_boot: int,
